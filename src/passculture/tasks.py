@@ -1,0 +1,11 @@
+"""Scheduler entry: the periodic jobs of the platform, by cron expression.
+
+Each domain adds its jobs here; `python -m passculture run_scheduler` claims
+each (job, slot) once in the database, so several schedulers never double-run.
+"""
+
+from passculture.core.scheduler import PeriodicJob
+
+PERIODIC_JOBS: list[PeriodicJob] = [
+    PeriodicJob(name="core.health", cron="* * * * *", task="passculture.core.tasks.record_heartbeat"),
+]

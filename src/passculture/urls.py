@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from passculture.api.app import api as app_api
+
+admin.site.site_header = "passculture — back-office"
+admin.site.site_title = "passculture back-office"
+admin.site.index_title = "Validation, comptes, journal d’audit"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="pro:home", permanent=False)),
+    path("comptes/", include("passculture.web.auth.urls")),
+    path("pro/", include("passculture.web.pro.urls")),
+    path("backoffice/", admin.site.urls),
+    path("api/app/", app_api.urls),
+]

@@ -1,0 +1,42 @@
+"""Pro home and the sections that open with later features."""
+
+from django.shortcuts import render
+
+from passculture.offerers import selectors
+from passculture.web.pro.access import pro_page
+
+
+@pro_page("home")
+def home(request):
+    offerers = list(selectors.offerers_with_counts(request.user))
+    return render(
+        request,
+        "pro/home.html",
+        {
+            "page_title": "Accueil",
+            "offerers": offerers,
+            "pending": selectors.pending_memberships_of_user(request.user),
+        },
+    )
+
+
+def _coming(section: str, title: str, text: str):
+    @pro_page(section)
+    def view(request):
+        has_offerer = selectors.offerers_for_user(request.user).exists()
+        return render(
+            request,
+            "pro/coming.html",
+            {"page_title": title, "text": text, "has_offerer": has_offerer},
+        )
+
+    return view
+
+
+offers = _coming("offers", "Offres", "Vos offres individuelles et collectives apparaîtront ici.")
+bookings = _coming("bookings", "Réservations", "Les réservations de vos offres apparaîtront ici.")
+stats = _coming("stats", "Statistiques", "Consultations, réservations et taux de remplissage de vos offres.")
+finance = _coming("finance", "Remboursements", "Vos remboursements et justificatifs apparaîtront ici.")
+integrations = _coming(
+    "integrations", "Intégrations", "Clés d’API et webhooks pour votre logiciel de billetterie."
+)
