@@ -28,7 +28,9 @@ def make_user(email: str | None = None, *, role: str = Role.PRO, **extra: object
     return User.objects.create_user(email, PASSWORD, role=role, **extra)
 
 
-def make_offerer(user: User | None = None, *, name: str = "Théâtre des Célestins", validated=True) -> Offerer:
+def make_offerer(
+    user: User | None = None, *, name: str = "Théâtre des Célestins", validated=True
+) -> Offerer:
     offerer = Offerer.objects.create(
         siren=make_siren(),
         name=name,

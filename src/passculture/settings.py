@@ -61,9 +61,7 @@ if PRODUCTION:
     if not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
         problems.append("DATABASE_URL doit désigner une base PostgreSQL")
     if problems:
-        raise ImproperlyConfigured(
-            "Démarrage en production refusé : " + " ; ".join(problems) + "."
-        )
+        raise ImproperlyConfigured("Démarrage en production refusé : " + " ; ".join(problems) + ".")
 elif not SECRET_KEY:
     SECRET_KEY = _embedded_secret_key()
 
@@ -78,6 +76,7 @@ INSTALLED_APPS = [
     "django.forms",
     "django_htmx",
     "dsfr",
+    "widget_tweaks",
     "django_tasks_db",
     "passculture.core",
     "passculture.accounts",
@@ -216,7 +215,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = ENV == "test"
 
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "passculture <ne-pas-repondre@passculture.local>")
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "passculture <ne-pas-repondre@passculture.local>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Django 6.1 mailers. EMAIL_HOST set = SMTP; otherwise each e-mail becomes a
 # file under var/mail (embedded mode), readable offline.

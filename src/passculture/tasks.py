@@ -7,5 +7,7 @@ each (job, slot) once in the database, so several schedulers never double-run.
 from passculture.core.scheduler import PeriodicJob
 
 PERIODIC_JOBS: list[PeriodicJob] = [
-    PeriodicJob(name="core.health", cron="* * * * *", task="passculture.core.tasks.record_heartbeat"),
+    PeriodicJob(
+        name="core.health", cron="* * * * *", task="passculture.core.tasks.record_heartbeat"
+    ),
 ]

@@ -27,7 +27,7 @@ def test_format_cents_is_french():
     assert format_cents(-5) == "-0,05\u00a0€"
 
 
-@given(st.integers(min_value=-10**9, max_value=10**9))
+@given(st.integers(min_value=-(10**9), max_value=10**9))
 def test_cents_round_trip(cents):
     assert euros_to_cents(cents_to_euros(cents)) == cents
     assert cents_to_euros(cents) == Decimal(cents) / 100

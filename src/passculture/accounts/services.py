@@ -44,7 +44,9 @@ def register_user(
             )
     except IntegrityError as exc:  # a concurrent sign-up with the same e-mail
         raise EmailAlreadyUsed() from exc
-    record_audit(actor=user, action="user.registered", obj=user, after={"email": email, "role": role})
+    record_audit(
+        actor=user, action="user.registered", obj=user, after={"email": email, "role": role}
+    )
     send_verification_email(user=user)
     return user
 
@@ -78,7 +80,11 @@ def verify_email(*, token: str) -> User:
 def update_profile(*, actor: User, user: User, first_name: str, last_name: str, phone: str) -> User:
     """Change a user's names and phone (actor is the user or staff)."""
     before = {"first_name": user.first_name, "last_name": user.last_name, "phone": user.phone}
-    user.first_name, user.last_name, user.phone = first_name.strip(), last_name.strip(), phone.strip()
+    user.first_name, user.last_name, user.phone = (
+        first_name.strip(),
+        last_name.strip(),
+        phone.strip(),
+    )
     user.save(update_fields=["first_name", "last_name", "phone"])
     after = {"first_name": user.first_name, "last_name": user.last_name, "phone": user.phone}
     record_audit(actor=actor, action="user.profile_updated", obj=user, before=before, after=after)

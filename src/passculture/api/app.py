@@ -3,7 +3,9 @@
 from django.db import connection
 from ninja import NinjaAPI, Schema
 
-api = NinjaAPI(title="passculture — API interne", version="1", urls_namespace="api-app", docs_url="/docs")
+api = NinjaAPI(
+    title="passculture — API interne", version="1", urls_namespace="api-app", docs_url="/docs"
+)
 
 
 class Health(Schema):

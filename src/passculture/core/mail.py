@@ -5,17 +5,18 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
+from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 
 
 def render_mail(template: str, context: dict[str, Any]) -> tuple[str, str, str]:
     """Render `mail/<template>.txt` (first line = subject) and its .html twin if any."""
     ctx = {"site_url": settings.SITE_URL, **context}
-    text = render_to_string(f"mail/{template}.txt", ctx).strip()
+    text = str(render_to_string(f"mail/{template}.txt", ctx)).strip()
     subject, _, body = text.partition("\n")
     try:
-        html = render_to_string(f"mail/{template}.html", ctx)
-    except Exception:  # noqa: BLE001 - a missing HTML twin just means text-only
+        html = str(render_to_string(f"mail/{template}.html", ctx))
+    except TemplateDoesNotExist:  # no HTML twin: a text-only e-mail
         html = ""
     return subject.strip(), body.strip() + "\n", html
 

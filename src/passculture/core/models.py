@@ -61,6 +61,9 @@ class ScheduledRun(models.Model):
         verbose_name_plural = "exécutions planifiées"
         constraints = [models.UniqueConstraint(fields=["job", "slot"], name="scheduledrun_once")]
 
+    def __str__(self) -> str:
+        return f"{self.job} @ {self.slot:%Y-%m-%d %H:%M}"
+
 
 class Heartbeat(models.Model):
     """Written by the health job: proves scheduler → queue → worker works end to end."""
@@ -68,3 +71,10 @@ class Heartbeat(models.Model):
     name = models.CharField(max_length=60, unique=True)
     last_seen_at = models.DateTimeField()
     count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "signal de vie"
+        verbose_name_plural = "signaux de vie"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.count})"

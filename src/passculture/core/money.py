@@ -13,7 +13,9 @@ class InvalidAmount(DomainError):
 def euros_to_cents(value: str | int | Decimal) -> int:
     """Parse '12,50', '12.5' or Decimal('12.50') into 1250 cents; refuse sub-cent precision."""
     try:
-        amount = Decimal(str(value).strip().replace("\u00a0", "").replace(" ", "").replace(",", "."))
+        amount = Decimal(
+            str(value).strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+        )
     except InvalidOperation as exc:
         raise InvalidAmount() from exc
     if not amount.is_finite():

@@ -16,16 +16,14 @@ class RejectForm(forms.Form):
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
-    fields = ["user", "status", "validated_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("user", "status", "validated_at")
     can_delete = False
 
 
 class VenueInline(admin.TabularInline):
     model = Venue
     extra = 0
-    fields = ["name", "siret", "venue_type", "postal_code", "city"]
-    readonly_fields = fields
+    fields = readonly_fields = ("name", "siret", "venue_type", "postal_code", "city")
     can_delete = False
     show_change_link = True
 
@@ -83,7 +81,9 @@ class MembershipAdmin(admin.ModelAdmin):
         done = 0
         for membership in queryset.filter(status=ValidationStatus.PENDING):
             try:
-                services.decide_membership(actor=request.user, membership=membership, approve=approve)
+                services.decide_membership(
+                    actor=request.user, membership=membership, approve=approve
+                )
                 done += 1
             except DomainError as exc:
                 self.message_user(request, exc.text, messages.ERROR)

@@ -39,7 +39,10 @@ class InvalidPostalCode(DomainError):
 
 class InvalidCoordinates(DomainError):
     code = "invalid_coordinates"
-    message = "Placez le lieu sur la carte (coordonnées en France) ou saisissez sa latitude et sa longitude."
+    message = (
+        "Placez le lieu sur la carte (coordonnées en France) "
+        "ou saisissez sa latitude et sa longitude."
+    )
     field = "latitude"
 
 

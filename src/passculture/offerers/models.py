@@ -93,7 +93,9 @@ class Venue(TimeStampedModel):
     name = models.CharField("raison sociale du lieu", max_length=140)
     public_name = models.CharField("nom public", max_length=140, blank=True)
     siret = models.CharField("SIRET", max_length=14, null=True, blank=True, unique=True)
-    no_siret_reason = models.CharField("justification de l’absence de SIRET", max_length=200, blank=True)
+    no_siret_reason = models.CharField(
+        "justification de l’absence de SIRET", max_length=200, blank=True
+    )
     is_virtual = models.BooleanField("lieu numérique", default=False)
     venue_type = models.CharField("type de lieu", max_length=30, choices=VenueType.choices)
     booking_email = models.EmailField("e-mail de réservation", blank=True)
@@ -101,12 +103,18 @@ class Venue(TimeStampedModel):
     postal_code = models.CharField("code postal", max_length=5, blank=True)
     city = models.CharField("ville", max_length=100, blank=True)
     department_code = models.CharField("département", max_length=3, blank=True, db_index=True)
-    latitude = models.DecimalField("latitude", max_digits=8, decimal_places=5, null=True, blank=True)
-    longitude = models.DecimalField("longitude", max_digits=8, decimal_places=5, null=True, blank=True)
+    latitude = models.DecimalField(
+        "latitude", max_digits=8, decimal_places=5, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        "longitude", max_digits=8, decimal_places=5, null=True, blank=True
+    )
     motor_accessible = models.BooleanField("accessible handicap moteur", default=False)
     visual_accessible = models.BooleanField("accessible handicap visuel", default=False)
     hearing_accessible = models.BooleanField("accessible handicap auditif", default=False)
-    mental_accessible = models.BooleanField("accessible handicap psychique ou cognitif", default=False)
+    mental_accessible = models.BooleanField(
+        "accessible handicap psychique ou cognitif", default=False
+    )
     website = models.URLField("site internet", blank=True)
     phone = models.CharField("téléphone", max_length=20, blank=True)
 
@@ -117,9 +125,7 @@ class Venue(TimeStampedModel):
         constraints = [
             # A physical venue has either a SIRET or a justification; a virtual one has neither.
             models.CheckConstraint(
-                condition=Q(is_virtual=True)
-                | Q(siret__isnull=False)
-                | ~Q(no_siret_reason=""),
+                condition=Q(is_virtual=True) | Q(siret__isnull=False) | ~Q(no_siret_reason=""),
                 name="venue_siret_or_reason",
             ),
             models.CheckConstraint(
@@ -127,7 +133,9 @@ class Venue(TimeStampedModel):
                 name="venue_physical_has_address",
             ),
             models.UniqueConstraint(
-                fields=["offerer"], condition=Q(is_virtual=True), name="venue_one_virtual_per_offerer"
+                fields=["offerer"],
+                condition=Q(is_virtual=True),
+                name="venue_one_virtual_per_offerer",
             ),
         ]
 

@@ -165,7 +165,9 @@ def validate_offerer(*, actor: User, offerer: Offerer) -> Offerer:
     _require_staff(actor)
     _decide(actor=actor, obj=offerer, approve=True, reason="", kind="offerer")
     queue_mail(
-        to=_member_emails(offerer), template="offerer_validated", context={"offerer_name": offerer.name}
+        to=_member_emails(offerer),
+        template="offerer_validated",
+        context={"offerer_name": offerer.name},
     )
     return offerer
 
@@ -185,9 +187,10 @@ def reject_offerer(*, actor: User, offerer: Offerer, reason: str) -> Offerer:
 
 
 def _can_manage_members(actor: User, offerer: Offerer) -> bool:
-    return actor.is_staff or offerer.memberships.filter(
-        user=actor, status=ValidationStatus.VALIDATED
-    ).exists()
+    return (
+        actor.is_staff
+        or offerer.memberships.filter(user=actor, status=ValidationStatus.VALIDATED).exists()
+    )
 
 
 def _require_staff(actor: User) -> None:
@@ -198,8 +201,10 @@ def _require_staff(actor: User) -> None:
 @transaction.atomic
 def decide_membership(*, actor: User, membership: Membership, approve: bool) -> Membership:
     """Staff or a validated member of the structure accepts/refuses a join request."""
-    membership = Membership.objects.select_for_update().select_related("user", "offerer").get(
-        pk=membership.pk
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("user", "offerer")
+        .get(pk=membership.pk)
     )
     if not _can_manage_members(actor, membership.offerer):
         raise PermissionDenied()
@@ -215,8 +220,8 @@ def decide_membership(*, actor: User, membership: Membership, approve: bool) -> 
 @transaction.atomic
 def remove_membership(*, actor: User, membership: Membership) -> None:
     """Detach a user from a structure; the last validated member cannot be removed."""
-    membership = Membership.objects.select_for_update().select_related("offerer").get(
-        pk=membership.pk
+    membership = (
+        Membership.objects.select_for_update().select_related("offerer").get(pk=membership.pk)
     )
     if not _can_manage_members(actor, membership.offerer):
         raise PermissionDenied()
@@ -302,7 +307,9 @@ def create_venue(*, actor: User, offerer: Offerer, data: VenueData) -> Venue:
             venue = Venue.objects.create(offerer=offerer, **values)
     except IntegrityError as exc:
         raise SiretAlreadyUsed() from exc
-    record_audit(actor=actor, action="venue.created", obj=venue, after=snapshot(venue, VENUE_FIELDS))
+    record_audit(
+        actor=actor, action="venue.created", obj=venue, after=snapshot(venue, VENUE_FIELDS)
+    )
     return venue
 
 

@@ -196,13 +196,30 @@ def jittered_coordinates(
     )
 
 
+# First two digits of French landlines by zone (01 Île-de-France … 05 south-west);
+# départements not listed fall in 05.
+_PHONE_ZONES: dict[str, set[str]] = {
+    "01": {"75", "77", "78", "91", "92", "93", "94", "95"},
+    "02": {"14", "18", "22", "27", "28", "29", "35", "36", "37", "41", "44", "45", "49", "50",
+           "53", "56", "61", "72", "76", "85"},
+    "03": {"02", "08", "10", "21", "25", "39", "51", "52", "54", "55", "57", "58", "59", "60",
+           "62", "67", "68", "70", "71", "80", "88", "89", "90"},
+    "04": {"01", "03", "04", "05", "06", "07", "11", "13", "15", "26", "2A", "2B", "30", "34",
+           "38", "42", "43", "48", "63", "66", "69", "73", "74", "83", "84"},
+}  # fmt: skip
+_OVERSEAS_PHONE_PREFIXES = {
+    "971": "0590", "972": "0596", "973": "0594", "974": "0262", "976": "0269",
+}  # fmt: skip
+
+
 def french_phone(rng: random.Random, postal_code: str = "") -> str:
-    """A French landline in the usual "01 23 45 67 89" form (fits Venue.phone)."""
+    """A landline of the venue's zone in the usual "01 23 45 67 89" form (fits Venue.phone)."""
     department = rules.department_from_postal_code(postal_code) if postal_code else None
-    overseas_prefix = {"971": "0590", "972": "0596", "973": "0594", "974": "0262", "976": "0269"}
-    if department in overseas_prefix:
-        prefix = overseas_prefix[department]
-        digits = prefix + "".join(str(rng.randrange(10)) for _ in range(6))
+    if department in _OVERSEAS_PHONE_PREFIXES:
+        prefix = _OVERSEAS_PHONE_PREFIXES[department]
+    elif department is None:
+        prefix = "0" + str(rng.randint(1, 5))
     else:
-        digits = "0" + str(rng.randint(1, 5)) + "".join(str(rng.randrange(10)) for _ in range(8))
+        prefix = next((zone for zone, deps in _PHONE_ZONES.items() if department in deps), "05")
+    digits = prefix + "".join(str(rng.randrange(10)) for _ in range(10 - len(prefix)))
     return " ".join(digits[i : i + 2] for i in range(0, 10, 2))

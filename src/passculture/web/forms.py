@@ -18,7 +18,9 @@ def required_message(label: str) -> dict[str, str]:
     return {"required": f"Le champ « {label} » est obligatoire."}
 
 
-def char(label: str, *, required: bool = True, max_length: int = 150, **kw: object) -> forms.CharField:
+def char(
+    label: str, *, required: bool = True, max_length: int = 150, **kw: object
+) -> forms.CharField:
     return forms.CharField(
         label=label,
         required=required,

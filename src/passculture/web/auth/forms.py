@@ -20,8 +20,15 @@ def client_ip(request) -> str:
 class LoginForm(DsfrBaseForm, AuthenticationForm):
     """E-mail + password, throttled per e-mail and per IP."""
 
-    username = forms.EmailField(label="Adresse e-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
-    password = forms.CharField(label="Mot de passe", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.EmailField(
+        label="Adresse e-mail",
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+    password = forms.CharField(
+        label="Mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
     error_messages = {
         "invalid_login": "Adresse e-mail ou mot de passe incorrect.",
         "inactive": "Ce compte est désactivé.",
@@ -46,10 +53,25 @@ class LoginForm(DsfrBaseForm, AuthenticationForm):
 class SignupForm(PageForm):
     first_name = char("Prénom")
     last_name = char("Nom")
-    email = forms.EmailField(label="Adresse e-mail", error_messages={"required": "Le champ « Adresse e-mail » est obligatoire.", "invalid": "Saisissez une adresse e-mail valide, par exemple nom@exemple.fr."})
+    email = forms.EmailField(
+        label="Adresse e-mail",
+        error_messages={
+            "required": "Le champ « Adresse e-mail » est obligatoire.",
+            "invalid": "Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.",
+        },
+    )
     phone = char("Téléphone (facultatif)", required=False, max_length=20)
-    password1 = forms.CharField(label="Mot de passe", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), help_text="10 caractères au moins, pas uniquement des chiffres.")
-    password2 = forms.CharField(label="Confirmation du mot de passe", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password1 = forms.CharField(
+        label="Mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="10 caractères au moins, pas uniquement des chiffres.",
+    )
+    password2 = forms.CharField(
+        label="Confirmation du mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -74,4 +96,8 @@ class ResetRequestForm(DsfrBaseForm, PasswordResetForm):
             uid = urlsafe_base64_encode(force_bytes(user.pk))
             token = token_generator.make_token(user)  # type: ignore[union-attr]
             path = reverse("accounts:password_reset_confirm", args=[uid, token])
-            queue_mail(to=[user.email], template="password_reset", context={"first_name": user.first_name, "path": path})
+            queue_mail(
+                to=[user.email],
+                template="password_reset",
+                context={"first_name": user.first_name, "path": path},
+            )

@@ -11,6 +11,10 @@ urlpatterns = [
     path("verifier-renvoyer/", views.resend_verification, name="resend_verification"),
     path("mot-de-passe/", views.password_reset, name="password_reset"),
     path("mot-de-passe/envoye/", views.password_reset_done, name="password_reset_done"),
-    path("mot-de-passe/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
+    path(
+        "mot-de-passe/<uidb64>/<token>/",
+        views.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
     path("mot-de-passe/termine/", views.password_reset_complete, name="password_reset_complete"),
 ]

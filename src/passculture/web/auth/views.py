@@ -43,16 +43,26 @@ def signup(request):
             form.add_domain_error(exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, "Votre compte est créé. Un lien de confirmation vous a été envoyé par e-mail.")
+            messages.success(
+                request,
+                "Votre compte est créé. Un lien de confirmation vous a été envoyé par e-mail.",
+            )
             return redirect("pro:home")
-    return render(request, "auth/signup.html", {"form": form, "page_title": "Créer un compte professionnel"})
+    return render(
+        request, "auth/signup.html", {"form": form, "page_title": "Créer un compte professionnel"}
+    )
 
 
 def verify_email(request, token: str):
     try:
         services.verify_email(token=token)
     except DomainError as exc:
-        return render(request, "auth/verify_failed.html", {"message": exc.text, "page_title": "Lien invalide"}, status=400)
+        return render(
+            request,
+            "auth/verify_failed.html",
+            {"message": exc.text, "page_title": "Lien invalide"},
+            status=400,
+        )
     messages.success(request, "Votre adresse e-mail est confirmée.")
     return redirect("pro:home" if request.user.is_authenticated else "accounts:login")
 
@@ -67,9 +77,11 @@ def resend_verification(request):
 
 
 password_reset = auth_views.PasswordResetView.as_view(
-    template_name="auth/password_reset.html", form_class=ResetRequestForm,
-    success_url=reverse_lazy("accounts:password_reset_done"), extra_context={"page_title": "Mot de passe oublié"},
-)  # fmt: skip
+    template_name="auth/password_reset.html",
+    form_class=ResetRequestForm,
+    success_url=reverse_lazy("accounts:password_reset_done"),
+    extra_context={"page_title": "Mot de passe oublié"},
+)
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name="auth/password_reset_done.html", extra_context={"page_title": "E-mail envoyé"}
 )

@@ -19,7 +19,9 @@ urlpatterns = [
         views_offerers.member_action,
         name="member_action",
     ),
-    path("structures/<int:offerer_id>/lieux/nouveau/", views_venues.venue_create, name="venue_create"),
+    path(
+        "structures/<int:offerer_id>/lieux/nouveau/", views_venues.venue_create, name="venue_create"
+    ),
     path(
         "structures/<int:offerer_id>/lieux/numerique/",
         views_venues.virtual_venue_create,

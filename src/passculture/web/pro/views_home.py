@@ -35,8 +35,12 @@ def _coming(section: str, title: str, text: str):
 
 offers = _coming("offers", "Offres", "Vos offres individuelles et collectives apparaîtront ici.")
 bookings = _coming("bookings", "Réservations", "Les réservations de vos offres apparaîtront ici.")
-stats = _coming("stats", "Statistiques", "Consultations, réservations et taux de remplissage de vos offres.")
-finance = _coming("finance", "Remboursements", "Vos remboursements et justificatifs apparaîtront ici.")
+stats = _coming(
+    "stats", "Statistiques", "Consultations, réservations et taux de remplissage de vos offres."
+)
+finance = _coming(
+    "finance", "Remboursements", "Vos remboursements et justificatifs apparaîtront ici."
+)
 integrations = _coming(
     "integrations", "Intégrations", "Clés d’API et webhooks pour votre logiciel de billetterie."
 )

@@ -108,7 +108,9 @@ def member_action(request, offerer_id: int, membership_id: int, action: str):
             messages.info(request, f"La demande de {membership.user.full_name} est refusée.")
         elif action == "retirer":
             services.remove_membership(actor=request.user, membership=membership)
-            messages.info(request, f"{membership.user.full_name} ne fait plus partie de la structure.")
+            messages.info(
+                request, f"{membership.user.full_name} ne fait plus partie de la structure."
+            )
             if membership.user_id == request.user.pk:
                 return redirect("pro:offerers")
         else:

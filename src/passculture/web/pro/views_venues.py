@@ -68,10 +68,14 @@ def virtual_venue_create(request, offerer_id: int):
             actor=request.user,
             offerer=offerer,
             data=services.VenueData(
-                name=f"{offerer.name} — offres numériques", venue_type=VenueType.DIGITAL, is_virtual=True
+                name=f"{offerer.name} — offres numériques",
+                venue_type=VenueType.DIGITAL,
+                is_virtual=True,
             ),
         )
-        messages.success(request, "Le lieu numérique est créé : vous pourrez y rattacher vos offres en ligne.")
+        messages.success(
+            request, "Le lieu numérique est créé : vous pourrez y rattacher vos offres en ligne."
+        )
     except DomainError as exc:
         messages.error(request, exc.text)
     return redirect("pro:offerer_detail", offerer_id=offerer.pk)

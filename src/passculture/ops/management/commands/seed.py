@@ -252,7 +252,8 @@ class DemoBuilder:
         public_name: str = "",
     ) -> VenueData:
         latitude, longitude = seeddata.jittered_coordinates(self.rng, city, spread=0.01)
-        slug = self.fake.slug(name)[:30]
+        # Address from the public name when there is one: shorter, as a real site would be.
+        slug = self.fake.slug(public_name or name)[:30].strip("-")
         return VenueData(
             name=name,
             public_name=public_name,

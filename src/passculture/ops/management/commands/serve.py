@@ -17,13 +17,19 @@ from passculture.accounts.models import User
 
 
 class Command(BaseCommand):
-    help = "Migre, initialise la démo au premier lancement, puis lance web + worker + planificateur."
+    help = (
+        "Migre, initialise la démo au premier lancement, puis lance web + worker + planificateur."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
-        parser.add_argument("--no-seed", action="store_true", help="Ne pas créer les données de démo.")
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2"))
+        )
+        parser.add_argument(
+            "--no-seed", action="store_true", help="Ne pas créer les données de démo."
+        )
 
     def handle(self, *args, host: str, port: int, workers: int, no_seed: bool, **options):
         call_command("migrate", interactive=False, verbosity=0)
@@ -44,10 +50,11 @@ class Command(BaseCommand):
             "scheduler": [python, "-m", "passculture", "run_scheduler"],
         }  # fmt: skip
         children = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}  # noqa: S603
+        engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
         self.stdout.write(
             self.style.SUCCESS(
-                f"passculture tourne sur http://{host}:{port}/ (base : "
-                f"{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}). Ctrl-C pour arrêter."
+                f"passculture tourne sur http://{host}:{port}/ (base : {engine}). "
+                "Ctrl-C pour arrêter."
             )
         )
         stopping = False
@@ -62,7 +69,9 @@ class Command(BaseCommand):
             while not stopping:
                 for name, child in children.items():
                     if child.poll() is not None:
-                        self.stderr.write(f"Le processus « {name} » s’est arrêté (code {child.returncode}).")
+                        self.stderr.write(
+                            f"Le processus « {name} » s’est arrêté (code {child.returncode})."
+                        )
                         stopping = True
                 time.sleep(0.5)
         finally:
