@@ -56,6 +56,7 @@ def offerer_create(request):
 @pro_page("structures")
 def offerer_detail(request, offerer_id: int):
     offerer = selectors.get_offerer_for_user(request.user, offerer_id)
+    venues = list(offerer.venues.order_by("is_virtual", "name"))
     form = OffererEditForm(
         request.POST or None,
         initial={f: getattr(offerer, f) for f in ["name", "street", "postal_code", "city"]},
@@ -74,7 +75,8 @@ def offerer_detail(request, offerer_id: int):
         {
             "page_title": offerer.name,
             "offerer": offerer,
-            "venues": offerer.venues.order_by("is_virtual", "name"),
+            "venues": venues,
+            "has_virtual_venue": any(v.is_virtual for v in venues),
             "form": form,
         },
     )
