@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "passculture.core",
     "passculture.accounts",
     "passculture.offerers",
+    "passculture.offers",
     "passculture.web",
     "passculture.ops",
 ]

@@ -13,5 +13,6 @@ urlpatterns = [
     path("comptes/", include("passculture.web.auth.urls")),
     path("pro/", include("passculture.web.pro.urls")),
     path("backoffice/", admin.site.urls),
+    path("", include("passculture.web.public.urls")),
     path("api/app/", app_api.urls),
 ]

@@ -154,3 +154,23 @@ class Venue(TimeStampedModel):
             "hearing": self.hearing_accessible,
             "mental": self.mental_accessible,
         }
+
+
+class Address(TimeStampedModel):
+    """A place that is not a venue's own address: where a nomadic venue's offer happens."""
+
+    label = models.CharField("libellé", max_length=140, blank=True)
+    street = models.CharField("adresse", max_length=200)
+    postal_code = models.CharField("code postal", max_length=5)
+    city = models.CharField("ville", max_length=100)
+    department_code = models.CharField("département", max_length=3, db_index=True)
+    latitude = models.DecimalField("latitude", max_digits=8, decimal_places=5)
+    longitude = models.DecimalField("longitude", max_digits=8, decimal_places=5)
+
+    class Meta:
+        verbose_name = "adresse"
+        verbose_name_plural = "adresses"
+
+    def __str__(self) -> str:
+        prefix = f"{self.label} — " if self.label else ""
+        return f"{prefix}{self.street}, {self.postal_code} {self.city}"

@@ -1,11 +1,38 @@
 from django.urls import path
 
-from passculture.web.pro import views_home, views_offerers, views_venues
+from passculture.web.pro import views_home, views_offerers, views_offers, views_stocks, views_venues
 
 app_name = "pro"
 urlpatterns = [
     path("", views_home.home, name="home"),
-    path("offres/", views_home.offers, name="offers"),
+    path("offres/", views_offers.offer_list, name="offers"),
+    path("offres/nouvelle/", views_offers.offer_create, name="offer_create"),
+    path("offres/champs/", views_offers.extra_fields, name="offer_extra_fields"),
+    path("offres/<int:offer_id>/", views_offers.offer_edit, name="offer_edit"),
+    path("offres/<int:offer_id>/brouillon/", views_offers.offer_autosave, name="offer_autosave"),
+    path("offres/<int:offer_id>/apercu/", views_offers.offer_preview, name="offer_preview"),
+    path("offres/<int:offer_id>/publier/", views_offers.offer_submit, name="offer_submit"),
+    path("offres/<int:offer_id>/activation/", views_offers.offer_toggle, name="offer_toggle"),
+    path("offres/<int:offer_id>/image/", views_offers.offer_image, name="offer_image"),
+    path("offres/<int:offer_id>/archiver/", views_offers.offer_archive, name="offer_archive"),
+    path("offres/<int:offer_id>/dupliquer/", views_offers.offer_duplicate, name="offer_duplicate"),
+    path("offres/<int:offer_id>/tarifs/", views_stocks.offer_prices, name="offer_prices"),
+    path(
+        "offres/<int:offer_id>/tarifs/<int:category_id>/",
+        views_stocks.price_update,
+        name="offer_price_update",
+    ),
+    path("offres/<int:offer_id>/dates/", views_stocks.offer_dates, name="offer_dates"),
+    path(
+        "offres/<int:offer_id>/dates/quantites/",
+        views_stocks.quantities_update,
+        name="offer_quantities",
+    ),
+    path(
+        "offres/<int:offer_id>/dates/<int:stock_id>/",
+        views_stocks.date_action,
+        name="offer_date_action",
+    ),
     path("reservations/", views_home.bookings, name="bookings"),
     path("statistiques/", views_home.stats, name="stats"),
     path("remboursements/", views_home.finance, name="finance"),

@@ -33,7 +33,6 @@ def _coming(section: str, title: str, text: str):
     return view
 
 
-offers = _coming("offers", "Offres", "Vos offres individuelles et collectives apparaîtront ici.")
 bookings = _coming("bookings", "Réservations", "Les réservations de vos offres apparaîtront ici.")
 stats = _coming(
     "stats", "Statistiques", "Consultations, réservations et taux de remplissage de vos offres."

@@ -3,8 +3,8 @@
 (function () {
   var el = document.getElementById("venue-map");
   if (!el || !window.L) return;
-  var lat = document.getElementById("id_latitude");
-  var lon = document.getElementById("id_longitude");
+  var lat = document.getElementById(el.dataset.lat || "id_latitude");
+  var lon = document.getElementById(el.dataset.lon || "id_longitude");
   var map = L.map(el).setView([46.6, 2.4], 5);
   var tiles = el.dataset.tileUrl;
   if (tiles) {
