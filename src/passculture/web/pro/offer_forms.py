@@ -158,7 +158,7 @@ class OfferForm(PageForm):
     def __init__(self, *args: Any, venues: Any, subcategory_id: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["venue"].queryset = venues
-        self.fields["venue"].label_from_instance = lambda v: (  # type: ignore[attr-defined]
+        self.fields["venue"].label_from_instance = lambda v: (
             f"{v.display_name} ({v.offerer.name})" + (" — en ligne" if v.is_virtual else "")
         )
         if not self.is_bound and "venue" not in self.initial and len(venues) == 1:
