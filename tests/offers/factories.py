@@ -9,6 +9,7 @@ import io
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from passculture.core.models import AuditEntry
@@ -112,9 +113,7 @@ def make_stock(
 
 def image_upload(
     width: int, height: int, fmt: str = "PNG", name: str = "affiche.png", mode: str = "RGB"
-):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
+) -> SimpleUploadedFile:
     buffer = io.BytesIO()
     color = {"RGB": (200, 30, 60), "RGBA": (200, 30, 60, 100), "L": 128}[mode]
     Image.new(mode, (width, height), color=color).save(buffer, fmt)

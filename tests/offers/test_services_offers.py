@@ -1,9 +1,12 @@
 """Offer details: every validation message, refusals change nothing, audit, image, duplication."""
 
 import datetime as dt
+import struct
+import zlib
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from passculture.core import clock
@@ -15,7 +18,7 @@ from passculture.offers import catalogue, services
 from passculture.offers import errors as e
 from passculture.offers.models import Offer, PriceCategory, Stock, Validation
 from passculture.offers.services import offers as offer_services
-from tests.factories import make_offerer, make_venue
+from tests.factories import make_venue
 from tests.offers.factories import (
     NOW,
     PARIS,
@@ -564,8 +567,6 @@ def test_transparent_png_is_flattened(pro, venue, media):
 
 
 def _not_an_image():
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     return SimpleUploadedFile(
         "affiche.png", b"%PDF-1.7 not an image at all", content_type="image/png"
     )
@@ -577,9 +578,19 @@ def _too_big():
     return upload
 
 
+def _pixel_bomb():
+    """A few hundred bytes claiming 30,000 × 30,000 pixels (Pillow refuses to decode it)."""
+    upload = image_upload(400, 400)
+    data = bytearray(upload.read())
+    data[16:24] = struct.pack(">II", 30_000, 30_000)  # IHDR width and height
+    data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])))
+    return SimpleUploadedFile("bombe.png", bytes(data), content_type="image/png")
+
+
 @pytest.mark.parametrize(
     ("make_upload", "text"),
     [
+        (_pixel_bomb, "L’image a trop de pixels : réduisez ses dimensions."),
         (lambda: image_upload(299, 800), "L’image est trop petite : 300 pixels au moins de côté."),
         (
             lambda: image_upload(800, 200, fmt="JPEG"),
@@ -731,5 +742,24 @@ def test_draft_copy_can_be_edited_independently(pro, source):
 
 def test_paris_offset_sanity():
     # The helper itself: 4 January 2027 09:00 in Paris is 08:00 UTC.
-    assert NOW == dt.datetime(2027, 1, 4, 8, 0, tzinfo=dt.UTC)
+    assert dt.datetime(2027, 1, 4, 8, 0, tzinfo=dt.UTC) == NOW
     assert NOW.astimezone(PARIS).hour == 9
+
+
+def test_event_cannot_become_a_thing_once_it_has_dates(pro, venue):
+    from passculture.offers.errors import OfferError
+    from tests.offers.factories import make_offer, make_price_category, make_stock
+
+    offer = make_offer(venue)
+    make_stock(
+        offer,
+        beginning=dt.datetime(2030, 1, 1, 20, tzinfo=dt.UTC),
+        category=make_price_category(offer),
+    )
+    data = offer_services.OfferData(name=offer.name, subcategory_id="LIVRE_PAPIER")
+    with pytest.raises(OfferError) as exc:
+        offer_services.update_offer(actor=pro, offer=offer, data=data)
+    assert exc.value.text.startswith("Impossible de changer un événement en bien")
+    assert exc.value.field == "subcategory_id"
+    offer.refresh_from_db()
+    assert offer.subcategory_id == "SPECTACLE_REPRESENTATION"

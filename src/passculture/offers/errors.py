@@ -58,8 +58,8 @@ class PriceCategoryInUse(OfferError):
 class TooManyStocks(OfferError):
     code = "too_many_stocks"
     message = (
-        "Une offre peut avoir 2 500 dates × tarifs au plus : cette opération en ferait {total}. "
-        "Réduisez la période, les jours ou les horaires."
+        "Une offre peut avoir 2\u202f500 dates × tarifs au plus : "
+        "cette opération en ferait {total}. Réduisez la période, les jours ou les horaires."
     )
 
 

@@ -30,6 +30,7 @@ OFFER_FIELDS = [
 IMAGE_MAX_BYTES = 10 * 1024 * 1024
 IMAGE_MIN_SIDE = 300
 IMAGE_MAX_SIDE = 1200
+IMAGE_MAX_PIXELS = 40_000_000
 
 
 @dataclasses.dataclass
@@ -179,6 +180,16 @@ def update_offer(
             "Le lieu d’une offre publiée ne change plus : dupliquez-la."
         )
     target = venue or offer.venue
+    was_event = catalogue.get_subcategory(offer.subcategory_id).is_event
+    if catalogue.SUBCATEGORIES.get(data.subcategory_id, None) is not None and (
+        catalogue.get_subcategory(data.subcategory_id).is_event != was_event
+        and offer.stocks.filter(is_deleted=False).exists()
+    ):
+        raise e.OfferError(
+            "Impossible de changer un événement en bien (ou l’inverse) : l’offre a déjà des "
+            "dates ou un stock. Créez plutôt une nouvelle offre.",
+            field="subcategory_id",
+        )
     before = snapshot(offer, OFFER_FIELDS)
     keep_address = _same_address(offer.address, data.address)
     current_address = offer.address
@@ -214,10 +225,15 @@ def set_offer_image(*, actor: User, offer: Offer, upload: UploadedFile, credit: 
     try:
         with Image.open(upload) as probe:
             kind = probe.format
+            width, height = probe.size
+            if width * height > IMAGE_MAX_PIXELS:  # refuse before decoding: memory bound
+                raise Image.DecompressionBombError("too many pixels")
             probe.verify()
         upload.seek(0)
         image = Image.open(upload)
         image.load()
+    except Image.DecompressionBombError as exc:  # not an OSError: would be a 500
+        raise e.InvalidImage("L’image a trop de pixels : réduisez ses dimensions.") from exc
     except (UnidentifiedImageError, OSError, SyntaxError) as exc:
         raise e.InvalidImage("Ce fichier n’est pas une image lisible (JPEG, PNG ou WebP).") from exc
     if kind not in {"JPEG", "PNG", "WEBP"}:
