@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "passculture.accounts",
     "passculture.offerers",
     "passculture.offers",
+    "passculture.credit",
+    "passculture.bookings",
     "passculture.web",
     "passculture.ops",
 ]

@@ -47,6 +47,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField("accès au back-office", default=False)
     date_joined = models.DateTimeField("inscrit le", default=clock.now)
     email_verified_at = models.DateTimeField("e-mail vérifié le", null=True, blank=True)
+    # Young people: birth date and residence decide eligibility, credit and "near me".
+    birth_date = models.DateField("date de naissance", null=True, blank=True)
+    postal_code = models.CharField("code postal", max_length=5, blank=True)
+    city = models.CharField("commune", max_length=100, blank=True)
+    department_code = models.CharField("département de résidence", max_length=3, blank=True)
+    identity_validated_at = models.DateTimeField("identité vérifiée le", null=True, blank=True)
+    marketing_opt_in = models.BooleanField("accepte les suggestions d’offres", default=True)
 
     objects = UserManager()
 
@@ -71,3 +78,42 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.first_name
+
+
+class IdentityStatus(models.TextChoices):
+    PENDING = "pending", "En attente"
+    VALIDATED = "validated", "Validée"
+    REFUSED = "refused", "Refusée"
+
+
+class IdentityCheck(models.Model):
+    """A young person's identity check, by a pluggable provider (see accounts.identity)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="identity_checks")
+    provider = models.CharField("fournisseur", max_length=30)
+    status = models.CharField(
+        "statut", max_length=20, choices=IdentityStatus.choices, default=IdentityStatus.PENDING
+    )
+    # What the young person declared (names, birth date, document): shown to the reviewer.
+    declared = models.JSONField("données déclarées", default=dict)
+    reviewed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField("vérifiée le", null=True, blank=True)
+    refusal_reason = models.CharField("motif du refus", max_length=300, blank=True)
+    created_at = models.DateTimeField("demandée le", default=clock.now)
+
+    class Meta:
+        verbose_name = "vérification d’identité"
+        verbose_name_plural = "vérifications d’identité"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status="pending"),
+                name="one_pending_identity_check",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_status_display()}"

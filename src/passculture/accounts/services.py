@@ -1,10 +1,17 @@
 """Account writes: registration, e-mail verification."""
 
+import datetime as dt
+
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from passculture.accounts.errors import EmailAlreadyUsed, InvalidVerificationLink
+from passculture.accounts.errors import (
+    EmailAlreadyUsed,
+    InvalidBirthDate,
+    InvalidResidence,
+    InvalidVerificationLink,
+)
 from passculture.accounts.models import Role, User
 from passculture.core import clock
 from passculture.core.audit import record_audit
@@ -88,4 +95,41 @@ def update_profile(*, actor: User, user: User, first_name: str, last_name: str, 
     user.save(update_fields=["first_name", "last_name", "phone"])
     after = {"first_name": user.first_name, "last_name": user.last_name, "phone": user.phone}
     record_audit(actor=actor, action="user.profile_updated", obj=user, before=before, after=after)
+    return user
+
+
+@transaction.atomic
+def register_youth(
+    *,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    birth_date: dt.date,
+    postal_code: str,
+    city: str,
+) -> User:
+    """Sign a young person up (15–20 years old, French residence); the e-mail is then verified."""
+    from passculture.credit.rules import age_on
+    from passculture.offerers.rules import department_from_postal_code
+
+    age = age_on(birth_date, clock.today_paris())
+    if not 15 <= age <= 20:
+        raise InvalidBirthDate()
+    department = department_from_postal_code(postal_code)
+    if department is None:
+        raise InvalidResidence()
+    user = register_user(
+        email=email, password=password, first_name=first_name, last_name=last_name,
+        role=Role.BENEFICIARY,
+    )  # fmt: skip
+    user.birth_date, user.postal_code, user.city = birth_date, postal_code.strip(), city.strip()
+    user.department_code = department
+    user.save(update_fields=["birth_date", "postal_code", "city", "department_code"])
+    record_audit(
+        actor=user,
+        action="user.youth_profile",
+        obj=user,
+        after={"birth_date": birth_date.isoformat(), "department_code": department},
+    )
     return user

@@ -1,0 +1,126 @@
+"""Periodic booking jobs: auto-use after events, expiry of unwithdrawn things, reminders.
+
+Each job is idempotent (it only moves bookings still in the state it looks for) and
+batched (one short transaction per batch, rows locked with SKIP LOCKED on PostgreSQL).
+"""
+
+import datetime as dt
+
+from django.db import connection, transaction
+
+from passculture.bookings import rules
+from passculture.bookings.models import Booking, BookingStatus, CancellationReason, ValidationAuthor
+from passculture.bookings.services import _cancel, _mail_context
+from passculture.core import clock
+from passculture.core.audit import AUTO
+from passculture.core.mail import queue_mail
+from passculture.core.models import AuditEntry
+from passculture.offers import catalogue
+
+BATCH = 500
+
+
+def _lock_batch(queryset):
+    skip = connection.features.has_select_for_update_skip_locked
+    return list(queryset.select_for_update(skip_locked=skip, of=("self",))[:BATCH])
+
+
+def auto_use_event_bookings(*, now: dt.datetime | None = None) -> int:
+    """Event bookings still confirmed 48 h after the start become used (author AUTO)."""
+    now = now or clock.now()
+    due = Booking.objects.filter(
+        status=BookingStatus.CONFIRMED,
+        stock__beginning_datetime__isnull=False,
+        stock__beginning_datetime__lte=now - rules.AUTO_USE_DELAY,
+    ).order_by("pk")
+    done = 0
+    while True:
+        with transaction.atomic():
+            batch = _lock_batch(due)
+            if not batch:
+                return done
+            ids = [b.pk for b in batch]
+            Booking.objects.filter(pk__in=ids).update(
+                status=BookingStatus.USED, used_at=now, validation_author=ValidationAuthor.AUTO
+            )
+            AuditEntry.objects.bulk_create(
+                AuditEntry(
+                    actor_label=AUTO,
+                    action="booking.used",
+                    object_type="bookings.booking",
+                    object_id=str(pk),
+                    before={"status": "confirmed"},
+                    after={"status": "used"},
+                    data={"author": "auto"},
+                )  # fmt: skip
+                for pk in ids
+            )
+            done += len(ids)
+
+
+def _expiry_days(subcategory_id: str) -> int | None:
+    sub = catalogue.SUBCATEGORIES.get(subcategory_id)
+    return sub.expiry_days if sub and sub.can_expire else None
+
+
+def _expirable_subcategories() -> dict[int, list[str]]:
+    by_days: dict[int, list[str]] = {}
+    for sub in catalogue.SUBCATEGORIES.values():
+        if sub.can_expire and sub.expiry_days:
+            by_days.setdefault(sub.expiry_days, []).append(sub.id)
+    return by_days
+
+
+def expire_thing_bookings(*, now: dt.datetime | None = None) -> int:
+    """Things not withdrawn in time (10 days for books, 30 otherwise) are cancelled, credit back."""
+    now = now or clock.now()
+    done = 0
+    for days, subcategories in _expirable_subcategories().items():
+        due = Booking.objects.filter(
+            status=BookingStatus.CONFIRMED,
+            offer__subcategory_id__in=subcategories,
+            created_at__lte=now - dt.timedelta(days=days),
+        ).order_by("pk")
+        while True:
+            with transaction.atomic():
+                batch = _lock_batch(
+                    due.select_related("user", "stock", "offer__venue", "offer__address")
+                )
+                if not batch:
+                    break
+                for booking in batch:
+                    _cancel(actor=AUTO, booking=booking, reason=CancellationReason.EXPIRED)
+                done += len(batch)
+    return done
+
+
+def remind_expiring_bookings(*, now: dt.datetime | None = None) -> int:
+    """E-mail once, 5 days (books) or 7 days (other things) before a booking expires."""
+    now = now or clock.now()
+    done = 0
+    for days, subcategories in _expirable_subcategories().items():
+        ahead = rules.EXPIRY_REMINDER_DAYS["book" if days <= 10 else "other"]
+        due = Booking.objects.filter(
+            status=BookingStatus.CONFIRMED,
+            offer__subcategory_id__in=subcategories,
+            expiry_reminder_sent_at__isnull=True,
+            created_at__lte=now - dt.timedelta(days=days - ahead),
+        ).order_by("pk")
+        while True:
+            with transaction.atomic():
+                batch = _lock_batch(
+                    due.select_related("user", "stock", "offer__venue", "offer__address")
+                )
+                if not batch:
+                    break
+                for booking in batch:
+                    expires = rules.expiry_date(booked_at=booking.created_at, expiry_days=days)
+                    context = _mail_context(booking) | {"expires": f"{expires:%d/%m/%Y}"}
+                    queue_mail(
+                        to=[booking.user.email], template="booking_expiry_reminder", context=context
+                    )
+                Booking.objects.filter(pk__in=[b.pk for b in batch]).update(
+                    expiry_reminder_sent_at=now
+                )
+                done += len(batch)
+    return done

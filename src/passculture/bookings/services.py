@@ -1,0 +1,320 @@
+"""Booking writes: book, cancel, validate at the door, undo. Each one atomic and audited.
+
+Locks: the stock row, then the deposit row (always in that order, so two bookings can
+never deadlock). The stock's CHECK constraint and the one-live-booking unique index
+refuse whatever a bug would let through.
+"""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from passculture.accounts.models import User
+from passculture.bookings import errors as e
+from passculture.bookings import rules, selectors
+from passculture.bookings.models import (
+    Booking,
+    BookingStatus,
+    CancellationReason,
+    ValidationAuthor,
+)
+from passculture.core import clock
+from passculture.core.audit import record_audit
+from passculture.core.errors import PermissionDenied
+from passculture.core.mail import queue_mail
+from passculture.core.money import format_cents
+from passculture.credit import rules as credit_rules
+from passculture.credit.models import Deposit, DepositKind
+from passculture.offerers.models import ValidationStatus
+from passculture.offers import catalogue
+from passculture.offers.models import Stock, Validation
+from passculture.offers.services import check_fill_alert
+
+PARIS = ZoneInfo("Europe/Paris")
+TOKEN_ATTEMPTS = 10
+
+
+def _local(value: dt.datetime) -> str:
+    return f"{value.astimezone(PARIS):%d/%m/%Y à %H:%M}"
+
+
+def _check_bookable(stock: Stock, now: dt.datetime) -> None:
+    offer = stock.offer
+    if (
+        stock.is_deleted
+        or offer.validation != Validation.APPROVED
+        or not offer.is_active
+        or offer.archived_at is not None
+        or offer.venue.offerer.validation_status != ValidationStatus.VALIDATED
+        or (offer.publication_datetime is not None and offer.publication_datetime > now)
+        or (offer.booking_allowed_datetime is not None and offer.booking_allowed_datetime > now)
+    ):
+        raise e.OfferNotBookable()
+    if stock.beginning_datetime is not None and stock.beginning_datetime <= now:
+        raise e.EventStarted()
+    if stock.booking_limit_datetime is not None and stock.booking_limit_datetime <= now:
+        raise e.BookingClosed(date=_local(stock.booking_limit_datetime))
+
+
+def _insert_with_token(**values: object) -> Booking:
+    for _ in range(TOKEN_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return Booking.objects.create(token=rules.new_token(), **values)
+        except IntegrityError as exc:
+            if "token" not in str(exc).lower():
+                raise e.AlreadyBooked() from exc  # the one-live-booking index
+    raise e.BookingError("Impossible d’attribuer une contremarque : réessayez.")
+
+
+@transaction.atomic
+def book_offer(*, user: User, stock_id: int, quantity: int = 1) -> Booking:
+    """Book a stock for a young person. Caller holds no lock; refusals change nothing."""
+    now = clock.now()
+    try:
+        stock = (
+            Stock.objects.select_for_update(of=("self",))
+            .select_related("offer__venue__offerer", "offer__address")
+            .get(pk=stock_id)
+        )
+    except Stock.DoesNotExist as exc:
+        raise e.OfferNotBookable() from exc
+    _check_bookable(stock, now)
+    offer = stock.offer
+    sub = catalogue.get_subcategory(offer.subcategory_id)
+    if quantity not in (1, 2) or (quantity == 2 and not (offer.is_duo and sub.can_be_duo)):
+        raise e.InvalidQuantity()
+    if stock.quantity is not None and stock.booked_quantity + quantity > stock.quantity:
+        raise e.SoldOut()
+    if (
+        Booking.objects.filter(user=user, offer=offer)
+        .exclude(status=BookingStatus.CANCELLED)
+        .exists()
+    ):
+        raise e.AlreadyBooked()
+    deposit = (
+        Deposit.objects.select_for_update()
+        .filter(user=user, expires_at__gt=now)
+        .order_by("-created_at")
+        .first()
+    )
+    if deposit is None:
+        expired = Deposit.objects.filter(user=user).order_by("-expires_at").first()
+        if expired is not None:
+            raise e.CreditExpired(date=f"{expired.expires_at.astimezone(PARIS):%d/%m/%Y}")
+        raise e.NotBeneficiary()
+    price = stock.price * quantity
+    if price > 0 and deposit.kind == DepositKind.FREE_ONLY:
+        raise e.FreeOffersOnly()
+    spent = selectors.spent_on(deposit)
+    if not credit_rules.can_spend(credited=deposit.amount, spent=spent, price=price):
+        balance = credit_rules.balance(credited=deposit.amount, spent=spent)
+        raise e.InsufficientCredit(balance=format_cents(balance), price=format_cents(price))
+    capped = sub.digital_cap and price > 0
+    if capped and deposit.digital_cap is not None:
+        digital_spent = selectors.spent_on(deposit, digital_only=True)
+        if not credit_rules.within_digital_cap(
+            cap=deposit.digital_cap, digital_spent=digital_spent, price=price
+        ):
+            left = max(0, deposit.digital_cap - digital_spent)
+            raise e.DigitalCapReached(left=format_cents(left))
+    Stock.objects.filter(pk=stock.pk).update(booked_quantity=F("booked_quantity") + quantity)
+    auto_used = sub.auto_used
+    booking = _insert_with_token(
+        user=user,
+        stock=stock,
+        offer=offer,
+        deposit=deposit,
+        quantity=quantity,
+        amount=stock.price,
+        is_digital_capped=capped,
+        created_at=now,
+        status=BookingStatus.USED if auto_used else BookingStatus.CONFIRMED,
+        used_at=now if auto_used else None,
+        validation_author=ValidationAuthor.AT_BOOKING if auto_used else "",
+        cancellation_limit=(
+            rules.cancellation_limit(now, stock.beginning_datetime)
+            if stock.beginning_datetime
+            else None
+        ),
+    )
+    record_audit(
+        actor=user,
+        action="booking.created",
+        obj=booking,
+        after={
+            "stock": stock.pk,
+            "quantity": quantity,
+            "amount": stock.price,
+            "status": booking.status,
+        },
+    )
+    queue_mail(to=[user.email], template="booking_confirmed", context=_mail_context(booking))
+    check_fill_alert(offer=offer)
+    return booking
+
+
+def _mail_context(booking: Booking) -> dict[str, object]:
+    stock, offer = booking.stock, booking.offer
+    venue = offer.venue
+    if offer.address_id:
+        where = str(offer.address)
+    elif venue.is_virtual:
+        where = "En ligne"
+    else:
+        where = f"{venue.display_name}, {venue.street}, {venue.postal_code} {venue.city}"
+    return {
+        "first_name": booking.user.first_name,
+        "offer_name": offer.name,
+        "token": booking.token,
+        "quantity": booking.quantity,
+        "total": format_cents(booking.total),
+        "when": _local(stock.beginning_datetime) if stock.beginning_datetime else "",
+        "where": where,
+        "cancellation_limit": _local(booking.cancellation_limit)
+        if booking.cancellation_limit
+        else "",
+        "booking_id": booking.pk,
+        "reason": booking.get_cancellation_reason_display() if booking.cancellation_reason else "",
+    }
+
+
+def _cancel(
+    *, actor: object, booking: Booking, reason: str, comment: str = "", notify: bool = True
+) -> Booking:
+    """Cancel a locked, live booking: seats back to the stock, credit back to the deposit."""
+    Stock.objects.filter(pk=booking.stock_id).update(
+        booked_quantity=F("booked_quantity") - booking.quantity
+    )
+    before = booking.status
+    booking.status = BookingStatus.CANCELLED
+    booking.cancelled_at = clock.now()
+    booking.cancellation_reason = reason
+    booking.cancellation_comment = comment.strip()[:300]
+    booking.save()
+    record_audit(
+        actor=actor,
+        action="booking.cancelled",
+        obj=booking,
+        before={"status": before},
+        after={"status": booking.status},
+        data={"reason": reason, "comment": booking.cancellation_comment},
+    )
+    if notify:
+        queue_mail(
+            to=[booking.user.email], template="booking_cancelled", context=_mail_context(booking)
+        )
+    return booking
+
+
+def _lock(booking_id: int) -> Booking:
+    booking = (
+        Booking.objects.select_for_update(of=("self",))
+        .select_related("user", "stock", "offer__venue", "offer__address")
+        .get(pk=booking_id)
+    )
+    Stock.objects.select_for_update().filter(pk=booking.stock_id).first()
+    return booking
+
+
+def _refuse_unless_live(booking: Booking) -> None:
+    if booking.status == BookingStatus.CANCELLED:
+        raise e.BookingCancelled(date=_local(booking.cancelled_at or clock.now()))
+    if booking.status == BookingStatus.REIMBURSED:
+        raise e.BookingReimbursed()
+
+
+@transaction.atomic
+def cancel_by_beneficiary(*, user: User, booking_id: int) -> Booking:
+    """The young person cancels before the limit (events) or before use (things)."""
+    booking = _lock(booking_id)
+    if booking.user_id != user.pk:
+        raise PermissionDenied()
+    _refuse_unless_live(booking)
+    if booking.status != BookingStatus.CONFIRMED or not rules.can_beneficiary_cancel(
+        limit=booking.cancellation_limit, now=clock.now()
+    ):
+        raise e.CannotCancel()
+    return _cancel(actor=user, booking=booking, reason=CancellationReason.BENEFICIARY)
+
+
+@transaction.atomic
+def cancel_by_offerer(*, actor: User, booking_id: int, comment: str = "") -> Booking:
+    """The venue cancels a confirmed booking (caller scoped it to the actor's venues)."""
+    booking = _lock(booking_id)
+    _refuse_unless_live(booking)
+    if booking.status != BookingStatus.CONFIRMED:
+        raise e.CannotCancel(
+            "Une réservation validée ne s’annule pas : annulez d’abord la validation."
+        )
+    return _cancel(actor=actor, booking=booking, reason=CancellationReason.OFFERER, comment=comment)
+
+
+@transaction.atomic
+def cancel_by_staff(*, actor: User, booking_id: int, reason: str, comment: str = "") -> Booking:
+    """Staff cancels (fraud, back office), even a used booking not yet reimbursed."""
+    if not actor.is_staff:
+        raise PermissionDenied()
+    if reason not in {CancellationReason.FRAUD, CancellationReason.BACKOFFICE}:
+        raise e.BookingError("Motif d’annulation inconnu.")
+    booking = _lock(booking_id)
+    _refuse_unless_live(booking)
+    return _cancel(actor=actor, booking=booking, reason=reason, comment=comment)
+
+
+@transaction.atomic
+def validate_token(
+    *, actor: User, token: str, venue_ids: set[int], author: str = ValidationAuthor.PRO
+) -> Booking:
+    """Mark a booking used at the door, once the young person can no longer cancel."""
+    token = rules.normalize_token(token)
+    found = selectors.find_by_token(token) if rules.is_token(token) else None
+    if found is None:
+        raise e.TokenNotFound()
+    if found.offer.venue_id not in venue_ids:
+        raise e.WrongVenue()
+    booking = _lock(found.pk)
+    _refuse_unless_live(booking)
+    if booking.status == BookingStatus.USED:
+        raise e.AlreadyUsed(date=_local(booking.used_at or clock.now()))
+    now = clock.now()
+    if not rules.can_validate(limit=booking.cancellation_limit, now=now):
+        raise e.TooEarlyToValidate(date=_local(booking.cancellation_limit or now))
+    booking.status = BookingStatus.USED
+    booking.used_at = now
+    booking.validation_author = author
+    booking.used_by = actor
+    booking.save()
+    record_audit(
+        actor=actor,
+        action="booking.used",
+        obj=booking,
+        before={"status": BookingStatus.CONFIRMED},
+        after={"status": BookingStatus.USED},
+        data={"author": author},
+    )
+    return booking
+
+
+@transaction.atomic
+def unvalidate_booking(*, actor: User, booking_id: int) -> Booking:
+    """Undo a validation (a mistake at the door) while the booking is not reimbursed."""
+    booking = _lock(booking_id)
+    _refuse_unless_live(booking)
+    if booking.status != BookingStatus.USED:
+        raise e.BookingError("Cette réservation n’est pas validée.")
+    booking.status = BookingStatus.CONFIRMED
+    booking.used_at = None
+    booking.validation_author = ""
+    booking.used_by = None
+    booking.save()
+    record_audit(
+        actor=actor,
+        action="booking.unused",
+        obj=booking,
+        before={"status": BookingStatus.USED},
+        after={"status": BookingStatus.CONFIRMED},
+    )
+    return booking
