@@ -20,6 +20,7 @@ from passculture.offerers import services
 from passculture.offerers.models import Offerer, Venue, VenueType
 from passculture.offerers.services import VenueData
 from passculture.ops import seeddata
+from passculture.ops.seed_demo_offers import seed_offers, seed_youth
 from passculture.ops.seeddata import (
     DEMO_LOGINS,
     DEMO_PASSWORD,
@@ -166,7 +167,7 @@ class DemoBuilder:
         # Structure 1 (Lyon): a hall, a touring company without a fixed place, online offers.
         lyon = seeddata.city_by_postal_code("69001")
         theatre, siren = self._offerer(pro, f"Théâtre {fake.last_name()}", lyon)
-        self._venue(
+        hall = self._venue(
             pro,
             theatre,
             self._physical(
@@ -178,7 +179,7 @@ class DemoBuilder:
             ),
         )
         troupe = f"Compagnie {fake.first_name()} {fake.last_name()}"
-        self._venue(
+        touring = self._venue(
             pro,
             theatre,
             self._physical(
@@ -203,6 +204,9 @@ class DemoBuilder:
             ),
         )
         services.validate_offerer(actor=staff, offerer=theatre)
+        seed_offers(staff=staff, pro=pro, hall=hall, troupe=touring)
+        seed_youth(staff=staff)
+        self.counts.users += 1
 
         # Structure 2 (Martinique): overseas, so another département and time zone.
         fdf = seeddata.city_by_postal_code("97200")

@@ -21,6 +21,7 @@ DEMO_LOGINS: list[tuple[str, str]] = [
     ("Équipe passculture (back-office)", DEMO_STAFF_EMAIL),
     ("Professionnelle, 2 structures validées", DEMO_PRO_EMAIL),
     ("Professionnelle, structure en attente de validation", DEMO_PRO2_EMAIL),
+    ("Jeune de 17 ans, crédit de 50 €", "jeune@passculture.local"),
 ]
 
 
