@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "passculture.offers",
     "passculture.credit",
     "passculture.bookings",
+    "passculture.collective",
     "passculture.web",
     "passculture.ops",
 ]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CollectiveConfig(AppConfig):
+    name = "passculture.collective"
+    label = "collective"
+    verbose_name = "Part collective (EAC)"

@@ -1,0 +1,1 @@
+"""Collective writes: schools and budgets, offers and requests, the booking flow."""
