@@ -256,6 +256,19 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Map tiles for the Leaflet maps; empty = no background tiles (offline use).
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 
+# ADAGE (the ministry's tool for school outings). Incoming API: the key it sends as
+# "Authorization: Bearer <key>"; empty = the API answers 401 to everything.
+ADAGE_API_KEY = os.environ.get("ADAGE_API_KEY", "")
+# Outgoing notifications: "logging" (default, nothing leaves the machine) or "http"
+# (signed POST to ADAGE_NOTIFY_URL, retried with backoff as a task).
+ADAGE_ADAPTER = os.environ.get("ADAGE_ADAPTER", "logging")
+ADAGE_NOTIFY_URL = os.environ.get("ADAGE_NOTIFY_URL", "")
+ADAGE_NOTIFY_SECRET = os.environ.get("ADAGE_NOTIFY_SECRET", "")
+ADAGE_MAX_ATTEMPTS = int(os.environ.get("ADAGE_MAX_ATTEMPTS", "6"))
+ADAGE_RETRY_BASE_SECONDS = int(os.environ.get("ADAGE_RETRY_BASE_SECONDS", "60"))
+if PRODUCTION and ADAGE_ADAPTER == "http" and not ADAGE_NOTIFY_SECRET:
+    raise ImproperlyConfigured("ADAGE_NOTIFY_SECRET est obligatoire avec ADAGE_ADAPTER=http.")
+
 # Scheduler: how often a scheduler process looks for due periodic jobs.
 SCHEDULER_TICK_SECONDS = int(os.environ.get("SCHEDULER_TICK_SECONDS", "20"))
 

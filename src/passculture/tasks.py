@@ -10,4 +10,14 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob(
         name="core.health", cron="* * * * *", task="passculture.core.tasks.record_heartbeat"
     ),
+    PeriodicJob(
+        name="collective.expire_pending",
+        cron="*/5 * * * *",
+        task="passculture.collective.tasks.expire_collective_prebookings",
+    ),
+    PeriodicJob(
+        name="collective.mark_used",
+        cron="17 * * * *",
+        task="passculture.collective.tasks.mark_collective_bookings_used",
+    ),
 ]

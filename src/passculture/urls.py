@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from passculture.api.adage.api import api as adage_api
 from passculture.api.app import api as app_api
 
 admin.site.site_header = "passculture — back-office"
@@ -12,7 +13,11 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="pro:home", permanent=False)),
     path("comptes/", include("passculture.web.auth.urls")),
     path("pro/", include("passculture.web.pro.urls")),
+    path("jeunes/", include("passculture.web.youth.urls")),
+    path("enseignants/", include("passculture.web.teacher.urls")),
     path("backoffice/", admin.site.urls),
     path("", include("passculture.web.public.urls")),
+    path("api/app/v1/", include("passculture.api.app_v1.urls")),
     path("api/app/", app_api.urls),
+    path("api/adage/v1/", adage_api.urls),
 ]

@@ -90,3 +90,20 @@ def test_password_reset_flow(client, pro, mailoutbox):
     assert "Votre mot de passe est enregistré." in done.content.decode()
     pro.refresh_from_db()
     assert pro.check_password(new)
+
+
+@pytest.mark.parametrize(
+    ("role", "target"),
+    [
+        ("beneficiary", "/jeunes/"),
+        ("teacher", "/enseignants/"),
+        ("head", "/enseignants/"),
+        ("pro", "/pro/"),
+    ],
+)
+def test_login_lands_on_each_audience_portal(client, role, target):
+    from tests.factories import make_user
+
+    user = make_user(f"{role}@exemple.fr", role=role)
+    response = client.post("/comptes/connexion/", {"username": user.email, "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == target

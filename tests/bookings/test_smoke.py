@@ -26,10 +26,16 @@ def test_full_service_path(pro, venue):
         beginning_datetime=NOW + dt.timedelta(days=10), booking_limit_datetime=NOW + dt.timedelta(days=9),
     )  # fmt: skip
     youth = User.objects.create_user(
-        "lea@exemple.fr", "x" * 12, first_name="Léa", last_name="Moreau", birth_date=dt.date(2009, 5, 2)
+        "lea@exemple.fr",
+        "x" * 12,
+        first_name="Léa",
+        last_name="Moreau",
+        birth_date=dt.date(2009, 5, 2),
     )
     with clock.frozen_at(NOW):
-        check = credit_services.request_identity_check(user=youth, provider="staff_review", declared={"nom": "Moreau"})
+        check = credit_services.request_identity_check(
+            user=youth, provider="staff_review", declared={"nom": "Moreau"}
+        )
         from tests.factories import make_user
 
         staff = make_user("staff@exemple.fr", is_staff=True)

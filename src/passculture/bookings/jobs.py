@@ -5,6 +5,7 @@ batched (one short transaction per batch, rows locked with SKIP LOCKED on Postgr
 """
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 
@@ -16,8 +17,10 @@ from passculture.core.audit import AUTO
 from passculture.core.mail import queue_mail
 from passculture.core.models import AuditEntry
 from passculture.offers import catalogue
+from passculture.offers.models import Stock
 
 BATCH = 500
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def _lock_batch(queryset):
@@ -41,7 +44,10 @@ def auto_use_event_bookings(*, now: dt.datetime | None = None) -> int:
                 return done
             ids = [b.pk for b in batch]
             Booking.objects.filter(pk__in=ids).update(
-                status=BookingStatus.USED, used_at=now, validation_author=ValidationAuthor.AUTO
+                status=BookingStatus.USED,
+                used_at=now,
+                validation_author=ValidationAuthor.AUTO,
+                updated_at=now,  # update() skips auto_now: partners sync on updated_at
             )
             AuditEntry.objects.bulk_create(
                 AuditEntry(
@@ -83,8 +89,19 @@ def expire_thing_bookings(*, now: dt.datetime | None = None) -> int:
         ).order_by("pk")
         while True:
             with transaction.atomic():
+                # Stocks first (in id order), then their bookings: the lock order of every
+                # booking write, so the job never deadlocks with a cancellation or another run.
+                stock_ids = set(due.values_list("stock_id", flat=True)[:BATCH])
+                list(
+                    Stock.objects.select_for_update()
+                    .filter(pk__in=stock_ids)
+                    .order_by("pk")
+                    .values_list("pk")
+                )
                 batch = _lock_batch(
-                    due.select_related("user", "stock", "offer__venue", "offer__address")
+                    due.filter(stock_id__in=stock_ids).select_related(
+                        "user", "stock", "offer__venue", "offer__address"
+                    )
                 )
                 if not batch:
                     break
@@ -115,7 +132,9 @@ def remind_expiring_bookings(*, now: dt.datetime | None = None) -> int:
                     break
                 for booking in batch:
                     expires = rules.expiry_date(booked_at=booking.created_at, expiry_days=days)
-                    context = _mail_context(booking) | {"expires": f"{expires:%d/%m/%Y}"}
+                    context = _mail_context(booking) | {
+                        "expires": f"{expires.astimezone(PARIS):%d/%m/%Y}"
+                    }
                     queue_mail(
                         to=[booking.user.email], template="booking_expiry_reminder", context=context
                     )

@@ -9,6 +9,7 @@ from passculture.bookings.services import _cancel, _mail_context
 from passculture.core import clock
 from passculture.core.audit import record_audit
 from passculture.core.mail import queue_mail
+from passculture.offers.models import Stock
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -22,6 +23,10 @@ def _live(**lookup: object):
 
 
 def cancel_for_rejected_offer(*, actor: object, offer_id: int, reason: str) -> None:
+    # Stocks before bookings, as every booking write locks them (see bookings.services).
+    list(
+        Stock.objects.select_for_update().filter(offer_id=offer_id).order_by("pk").values_list("pk")
+    )
     for booking in _live(offer_id=offer_id):
         _cancel(
             actor=actor, booking=booking, reason=CancellationReason.OFFER_REJECTED, comment=reason

@@ -1,8 +1,8 @@
 """Booking writes: book, cancel, validate at the door, undo. Each one atomic and audited.
 
-Locks: the stock row, then the deposit row (always in that order, so two bookings can
-never deadlock). The stock's CHECK constraint and the one-live-booking unique index
-refuse whatever a bug would let through.
+Locks: the offer row, then the stock row, then the deposit row (always in that order, as
+the offers services do, so bookings and offer edits never deadlock). The stock's CHECK
+constraint and the one-live-booking unique index refuse whatever a bug would let through.
 """
 
 import datetime as dt
@@ -29,7 +29,7 @@ from passculture.credit import rules as credit_rules
 from passculture.credit.models import Deposit, DepositKind
 from passculture.offerers.models import ValidationStatus
 from passculture.offers import catalogue
-from passculture.offers.models import Stock, Validation
+from passculture.offers.models import Offer, Stock, Validation
 from passculture.offers.services import check_fill_alert
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -73,6 +73,13 @@ def _insert_with_token(**values: object) -> Booking:
 def book_offer(*, user: User, stock_id: int, quantity: int = 1) -> Booking:
     """Book a stock for a young person. Caller holds no lock; refusals change nothing."""
     now = clock.now()
+    # The offer first: the offers services lock it before its stocks (quantity change, date
+    # move, rejection), and inserting a booking key-share locks it, so taking the stock first
+    # would deadlock with them — and would let a booking slip into an offer being rejected.
+    offer_id = Stock.objects.filter(pk=stock_id).values_list("offer_id", flat=True).first()
+    if offer_id is None:
+        raise e.OfferNotBookable()
+    list(Offer.objects.select_for_update(no_key=True).filter(pk=offer_id).values_list("pk"))
     try:
         stock = (
             Stock.objects.select_for_update(of=("self",))
@@ -210,13 +217,15 @@ def _cancel(
 
 
 def _lock(booking_id: int) -> Booking:
-    booking = (
+    # The stock before the booking, as a date move or deletion does (offer, its stocks, then
+    # their bookings): locking the booking first deadlocked with them.
+    stock_id = Booking.objects.values_list("stock_id", flat=True).get(pk=booking_id)
+    Stock.objects.select_for_update().filter(pk=stock_id).first()
+    return (
         Booking.objects.select_for_update(of=("self",))
         .select_related("user", "stock", "offer__venue", "offer__address")
         .get(pk=booking_id)
     )
-    Stock.objects.select_for_update().filter(pk=booking.stock_id).first()
-    return booking
 
 
 def _refuse_unless_live(booking: Booking) -> None:

@@ -92,6 +92,15 @@ def grant_deposit(*, user: User, actor: object = "SYSTEM") -> Deposit:
     return Deposit.objects.get(user=user, kind=grant.deposit_kind)
 
 
+def _holds_running_credit(user: User, grant: rules.Grant, day: dt.date) -> bool:
+    start = dt.datetime.combine(day, dt.time(), tzinfo=rules.PARIS)
+    return (
+        Deposit.objects.filter(user=user, amount__gt=0, expires_at__gt=start)
+        .exclude(kind=grant.deposit_kind)
+        .exists()
+    )
+
+
 def recredit_birthdays(*, day: dt.date | None = None, batch_size: int = 500) -> int:
     """Give each validated young person whose birthday is `day` the grant of their new age.
 
@@ -124,6 +133,8 @@ def recredit_birthdays(*, day: dt.date | None = None, batch_size: int = 500) -> 
             grant = rules.grant_for(all_grants, age=age, day=day)
             if grant is None or rules.birthday(user.birth_date, age) != day:
                 continue
+            if grant.amount == 0 and _holds_running_credit(user, grant, day):
+                continue  # a free-only access (2025) would hide a 2022 credit still running
             with transaction.atomic():
                 if _apply_grant(
                     user=user, grant=grant, age=age, day=day, actor="AUTO",

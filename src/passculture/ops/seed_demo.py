@@ -15,6 +15,7 @@ from django.db import transaction
 from faker import Faker
 
 from passculture.accounts.models import Role, User
+from passculture.collective.demo import seed_demo_schools
 from passculture.core import clock
 from passculture.offerers import services
 from passculture.offerers.models import Offerer, Venue, VenueType
@@ -207,6 +208,8 @@ class DemoBuilder:
         seed_offers(staff=staff, pro=pro, hall=hall, troupe=touring)
         seed_youth(staff=staff)
         self.counts.users += 1
+        schools = seed_demo_schools(staff)
+        self.counts.users += len(schools.logins)
 
         # Structure 2 (Martinique): overseas, so another département and time zone.
         fdf = seeddata.city_by_postal_code("97200")

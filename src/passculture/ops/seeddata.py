@@ -22,6 +22,9 @@ DEMO_LOGINS: list[tuple[str, str]] = [
     ("Professionnelle, 2 structures validées", DEMO_PRO_EMAIL),
     ("Professionnelle, structure en attente de validation", DEMO_PRO2_EMAIL),
     ("Jeune de 17 ans, crédit de 50 €", "jeune@passculture.local"),
+    ("Enseignante (collège Jean Moulin, Lyon)", "enseignant@passculture.local"),
+    ("Cheffe d’établissement (collège Jean Moulin, Lyon)", "chef@passculture.local"),
+    ("Enseignant d’un autre établissement (Villeurbanne)", "enseignant2@passculture.local"),
 ]
 
 

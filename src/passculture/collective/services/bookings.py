@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 
 from passculture.accounts.models import User
+from passculture.collective import adage_client, rules
 from passculture.collective import errors as e
-from passculture.collective import rules
 from passculture.collective.models import (
     CollectiveBooking,
     CollectiveBookingStatus,
@@ -122,6 +122,7 @@ def prebook(*, teacher: User, offer_id: int) -> CollectiveBooking:
         after={"school": member.school.uai, "price": stock.price},
     )
     _notify(booking, "collective_prebooked")
+    adage_client.notify("prebooking", booking.pk)
     return booking
 
 
@@ -170,18 +171,29 @@ def committed_on(budget: SchoolBudget) -> int:
     )
 
 
-def _head(user: User, booking: CollectiveBooking) -> None:
-    if not SchoolMember.objects.filter(
-        user=user, school=booking.school, role=SchoolRole.HEAD
-    ).exists():
+def _head(user: User | None, booking: CollectiveBooking, on_behalf_of: str | None) -> None:
+    if user is None and on_behalf_of:
+        return  # the ministry tool (ADAGE) acts for a school that has no head user here
+    if (
+        user is None
+        or not SchoolMember.objects.filter(
+            user=user, school=booking.school, role=SchoolRole.HEAD
+        ).exists()
+    ):
         raise e.NotHead()
 
 
 @transaction.atomic
-def confirm(*, head: User, booking_id: int) -> CollectiveBooking:
-    """The head confirms before the limit, within the budget (row lock on the budget)."""
+def confirm(
+    *, head: User | None, booking_id: int, on_behalf_of: str | None = None
+) -> CollectiveBooking:
+    """The head confirms before the limit, within the budget (row lock on the budget).
+
+    `on_behalf_of` (added for the ADAGE API): with `head=None`, the ministry tool named by
+    this label confirms for a school without a head user; the audit names that label.
+    """
     booking = _lock(booking_id)
-    _head(head, booking)
+    _head(head, booking, on_behalf_of)
     if booking.status != CollectiveBookingStatus.PENDING:
         raise e.CollectiveError("Cette réservation n’est pas en attente de confirmation.")
     now = clock.now()
@@ -209,7 +221,7 @@ def confirm(*, head: User, booking_id: int) -> CollectiveBooking:
     booking.confirmed_at, booking.confirmed_by = now, head
     booking.save()
     record_audit(
-        actor=head,
+        actor=head or on_behalf_of,
         action="collective_booking.confirmed",
         obj=booking,
         before={"status": "pending"},
@@ -237,14 +249,20 @@ def _cancel(
         data={"reason": reason, "comment": booking.cancellation_comment},
     )
     _notify(booking, "collective_cancelled")
+    adage_client.notify("cancellation", booking.pk)
     return booking
 
 
 @transaction.atomic
-def refuse(*, head: User, booking_id: int, comment: str = "") -> CollectiveBooking:
-    """The head refuses a pending booking, or a confirmed one until 15 days before the start."""
+def refuse(
+    *, head: User | None, booking_id: int, comment: str = "", on_behalf_of: str | None = None
+) -> CollectiveBooking:
+    """The head refuses a pending booking, or a confirmed one until 15 days before the start.
+
+    `on_behalf_of`: as for `confirm` (the ADAGE API, school without a head user).
+    """
     booking = _lock(booking_id)
-    _head(head, booking)
+    _head(head, booking, on_behalf_of)
     if booking.status == CollectiveBookingStatus.CONFIRMED:
         if not rules.can_refuse_confirmed(now=clock.now(), start=booking.stock.start_datetime):
             raise e.TooLate(
@@ -252,7 +270,9 @@ def refuse(*, head: User, booking_id: int, comment: str = "") -> CollectiveBooki
             )
     elif booking.status != CollectiveBookingStatus.PENDING:
         raise e.CollectiveError("Cette réservation ne peut plus être refusée.")
-    return _cancel(actor=head, booking=booking, reason="refused_by_head", comment=comment)
+    return _cancel(
+        actor=head or on_behalf_of, booking=booking, reason="refused_by_head", comment=comment
+    )
 
 
 @transaction.atomic
@@ -292,7 +312,7 @@ def mark_used_after_end(*, now: dt.datetime | None = None, batch: int = 500) -> 
             if not ids:
                 return done
             CollectiveBooking.objects.filter(pk__in=ids).update(
-                status=CollectiveBookingStatus.USED, used_at=now
+                status=CollectiveBookingStatus.USED, used_at=now, updated_at=now
             )
             for pk in ids:
                 record_audit(

@@ -169,6 +169,10 @@ def review_collective_offer(
     offer = CollectiveOffer.objects.select_for_update().get(pk=offer.pk)
     if offer.validation != Validation.PENDING:
         raise InvalidState("Cette offre n’attend pas de vérification.")
+    if not approve and not reason.strip():  # as for individual offers: the venue learns why
+        raise InvalidCollectiveOffer(
+            "Indiquez le motif du refus : il est envoyé à la structure.", field="reason"
+        )
     offer.validation = Validation.APPROVED if approve else Validation.REJECTED
     offer.rejection_reason = "" if approve else reason.strip()
     offer.save(update_fields=["validation", "rejection_reason", "updated_at"])
@@ -233,9 +237,15 @@ def change_price(
 ) -> CollectiveStock:
     """Change the total price; once a booking is confirmed it may only go down."""
     stock = CollectiveStock.objects.select_for_update().get(offer=offer)
-    confirmed = stock.bookings.filter(
-        status__in=[CollectiveBookingStatus.CONFIRMED, CollectiveBookingStatus.USED]
-    ).exists()
+    # Lock the live bookings before reading their status: a head confirming at this very
+    # moment holds the booking row, so we wait and then see it confirmed (else a raise
+    # could slip in after the budget check and overspend the school's budget).
+    live = list(
+        stock.bookings.select_for_update()
+        .exclude(status=CollectiveBookingStatus.CANCELLED)
+        .values_list("status", flat=True)
+    )
+    confirmed = any(status != CollectiveBookingStatus.PENDING for status in live)
     if not rules.can_lower_price(old=stock.price, new=price, confirmed=confirmed):
         raise PriceIncrease(price=format_cents(stock.price))
     if price < 0:
@@ -244,7 +254,9 @@ def change_price(
     stock.price = price
     stock.price_detail = price_detail or stock.price_detail
     stock.save()
-    stock.bookings.exclude(status=CollectiveBookingStatus.CANCELLED).update(price=price)
+    stock.bookings.exclude(status=CollectiveBookingStatus.CANCELLED).update(
+        price=price, updated_at=clock.now()
+    )
     record_audit(
         actor=actor,
         action="collective_stock.price_changed",

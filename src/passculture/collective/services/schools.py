@@ -5,11 +5,11 @@ import dataclasses
 import io
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from passculture.accounts.models import User
 from passculture.collective import rules
-from passculture.collective.errors import InvalidUai
+from passculture.collective.errors import CollectiveError, InvalidUai
 from passculture.collective.models import (
     BudgetRate,
     EducationalYear,
@@ -17,6 +17,7 @@ from passculture.collective.models import (
     School,
     SchoolBudget,
     SchoolMember,
+    SchoolRole,
 )
 from passculture.core.audit import record_audit
 from passculture.core.errors import PermissionDenied
@@ -34,6 +35,7 @@ CSV_COLUMNS = {
     "longitude": "longitude",
     "phone": "Telephone",
     "email": "Mail",
+    "nature": "libelle_nature",  # optional: "LYCEE PROFESSIONNEL"… (the type only says "Lycée")
 }
 TYPE_MAP = {
     "collège": "college", "college": "college", "lycée": "lycee_gt", "lycee": "lycee_gt",
@@ -56,11 +58,24 @@ def year_for(code: str) -> EducationalYear:
     return year
 
 
-def _decimal(text: str) -> Decimal | None:
+def _decimal(text: str, *, limit: int = 180) -> Decimal | None:
+    """A WGS84 coordinate, or None when missing or unusable (it would overflow the column)."""
     try:
-        return Decimal(text.replace(",", ".")).quantize(Decimal("0.00001")) if text else None
+        value = Decimal(text.replace(",", ".")) if text else None
     except InvalidOperation:
         return None
+    if value is None or not value.is_finite() or abs(value) > limit:
+        return None
+    return value.quantize(Decimal("0.00001"))
+
+
+def _school_type(kind: str, nature: str) -> str:
+    nature = nature.upper()
+    if "PROFESSIONNEL" in nature:
+        return "lycee_pro"
+    if "AGRICOLE" in nature:
+        return "lycee_agri"
+    return TYPE_MAP.get(kind.lower(), "other")
 
 
 @transaction.atomic
@@ -88,15 +103,19 @@ def import_schools(*, actor: object, content: str) -> ImportReport:
         if not rules.is_valid_uai(uai):
             report.errors.append(f"Ligne {line} : UAI « {uai} » invalide.")
             continue
+        if not get("name"):
+            report.errors.append(f"Ligne {line} : nom de l’établissement manquant.")
+            continue
         department = department_from_postal_code(get("postal_code"))
         if department is None:
             report.errors.append(f"Ligne {line} : code postal « {get('postal_code')} » inconnu.")
             continue
         values = {
-            "name": get("name")[:200], "school_type": TYPE_MAP.get(get("type").lower(), "other"),
+            "name": get("name")[:200], "school_type": _school_type(get("type"), get("nature")),
             "city": get("city")[:100], "postal_code": get("postal_code"),
             "department_code": department, "academy": get("academy")[:60],
-            "latitude": _decimal(get("latitude")), "longitude": _decimal(get("longitude")),
+            "latitude": _decimal(get("latitude"), limit=90),
+            "longitude": _decimal(get("longitude")),
             "phone": get("phone")[:20], "email": get("email")[:254],
         }  # fmt: skip
         last, created = School.objects.update_or_create(uai=uai, defaults=values)
@@ -139,13 +158,15 @@ def compute_budget(*, school: School, year_code: str, provisional: bool = True) 
             school=school, year=year, amount=amount, is_provisional=provisional
         )
         record_audit(actor="SYSTEM", action="budget.computed", obj=budget, after={"amount": amount})
-    elif not budget.is_manual and budget.amount != amount:
-        before = budget.amount
-        budget.amount = amount
-        budget.save(update_fields=["amount", "updated_at"])
+    elif not budget.is_manual and (
+        budget.amount != amount or budget.is_provisional != provisional
+    ):  # a provisional budget becomes final (100 % spendable) through here too
+        before = {"amount": budget.amount, "provisional": budget.is_provisional}
+        budget.amount, budget.is_provisional = amount, provisional
+        budget.save(update_fields=["amount", "is_provisional", "updated_at"])
         record_audit(
-            actor="SYSTEM", action="budget.computed", obj=budget, before={"amount": before},
-            after={"amount": amount},
+            actor="SYSTEM", action="budget.computed", obj=budget, before=before,
+            after={"amount": amount, "provisional": provisional},
         )  # fmt: skip
     return budget
 
@@ -157,6 +178,8 @@ def set_budget(
     """Staff sets or corrects a budget (audited); it is then no longer recomputed."""
     if not actor.is_staff:
         raise PermissionDenied()
+    if amount < 0:
+        raise CollectiveError("Le montant d’un budget ne peut pas être négatif.", field="amount")
     year = year_for(year_code)
     budget = SchoolBudget.objects.select_for_update().filter(school=school, year=year).first()
     before = {"amount": budget.amount, "provisional": budget.is_provisional} if budget else {}
@@ -174,12 +197,20 @@ def set_budget(
 @transaction.atomic
 def attach_member(*, actor: object, user: User, uai: str, role: str) -> SchoolMember:
     """Attach a teacher or the head to a school by UAI (the SSO will call this)."""
+    if role not in SchoolRole.values:
+        raise CollectiveError("Rôle inconnu.", field="role")
     school = School.objects.filter(uai=uai.strip().upper()).first()
     if school is None:
         raise InvalidUai("Établissement inconnu pour l’UAI « {uai} ».", uai=uai)
-    member, _ = SchoolMember.objects.update_or_create(
-        user=user, school=school, defaults={"role": role}
-    )
+    try:
+        with transaction.atomic():
+            member, _ = SchoolMember.objects.update_or_create(
+                user=user, school=school, defaults={"role": role}
+            )
+    except IntegrityError as exc:  # one head per school (database constraint)
+        raise CollectiveError(
+            "Cet établissement a déjà un chef d’établissement.", field="role"
+        ) from exc
     record_audit(
         actor=actor,
         action="school.member_attached",

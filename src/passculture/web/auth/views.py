@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from dsfr.forms import DsfrBaseForm
 
 from passculture.accounts import services
+from passculture.accounts.models import Role
 from passculture.core.errors import DomainError
 from passculture.web.auth.forms import LoginForm, ResetRequestForm, SignupForm
 
@@ -17,11 +18,23 @@ class DsfrSetPasswordForm(DsfrBaseForm, SetPasswordForm):
     pass
 
 
+def home_url_for(user) -> str:
+    """Each audience lands on its own portal after login."""
+    if user.role == Role.BENEFICIARY:
+        return "/jeunes/"
+    if user.role in (Role.TEACHER, Role.HEAD):
+        return "/enseignants/"
+    return "/pro/"
+
+
 class LoginView(auth_views.LoginView):
     template_name = "auth/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
     extra_context = {"page_title": "Connexion"}
+
+    def get_default_redirect_url(self) -> str:
+        return home_url_for(self.request.user)
 
 
 class LogoutView(auth_views.LogoutView):
@@ -30,7 +43,7 @@ class LogoutView(auth_views.LogoutView):
 
 def signup(request):
     if request.user.is_authenticated:
-        return redirect("pro:home")
+        return redirect(home_url_for(request.user))
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -64,7 +77,9 @@ def verify_email(request, token: str):
             status=400,
         )
     messages.success(request, "Votre adresse e-mail est confirmée.")
-    return redirect("pro:home" if request.user.is_authenticated else "accounts:login")
+    if request.user.is_authenticated:
+        return redirect(home_url_for(request.user))
+    return redirect("accounts:login")
 
 
 @login_required
@@ -73,7 +88,7 @@ def resend_verification(request):
     if request.user.email_verified_at is None:
         services.send_verification_email(user=request.user)
     messages.info(request, f"Un nouveau lien de confirmation a été envoyé à {request.user.email}.")
-    return redirect("pro:home")
+    return redirect(home_url_for(request.user))
 
 
 password_reset = auth_views.PasswordResetView.as_view(

@@ -1,6 +1,8 @@
 from django.urls import path
 
+import passculture.web.pro.views_collective as collective
 from passculture.web.pro import views_home, views_offerers, views_offers, views_stocks, views_venues
+from passculture.web.pro.views_door import door
 
 app_name = "pro"
 urlpatterns = [
@@ -34,6 +36,7 @@ urlpatterns = [
         name="offer_date_action",
     ),
     path("reservations/", views_home.bookings, name="bookings"),
+    path("guichet/", door, name="door"),
     path("statistiques/", views_home.stats, name="stats"),
     path("remboursements/", views_home.finance, name="finance"),
     path("integrations/", views_home.integrations, name="integrations"),
@@ -55,4 +58,30 @@ urlpatterns = [
         name="virtual_venue_create",
     ),
     path("lieux/<int:venue_id>/", views_venues.venue_edit, name="venue_edit"),
+    path("collectif/", collective.offer_list, name="collective_offers"),
+    path("collectif/nouvelle/", collective.offer_create, name="collective_offer_create"),
+    path("collectif/<int:offer_id>/", collective.offer_detail, name="collective_offer"),
+    path(
+        "collectif/<int:offer_id>/publier/",
+        collective.offer_submit,
+        name="collective_offer_submit",
+    ),
+    path(
+        "collectif/<int:offer_id>/dupliquer/",
+        collective.offer_duplicate,
+        name="collective_offer_duplicate",
+    ),
+    path("collectif/<int:offer_id>/prix/", collective.offer_price, name="collective_offer_price"),
+    path(
+        "collectif/demandes/<int:request_id>/repondre/",
+        collective.request_answer,
+        name="collective_request_answer",
+    ),
+    path("collectif/profil/<int:venue_id>/", collective.profile_edit, name="collective_profile"),
+    path("collectif/reservations/", collective.booking_list, name="collective_bookings"),
+    path(
+        "collectif/reservations/<int:booking_id>/annuler/",
+        collective.booking_cancel,
+        name="collective_booking_cancel",
+    ),
 ]

@@ -2,8 +2,11 @@
 
 from django.shortcuts import render
 
+from passculture.bookings import selectors as booking_selectors
 from passculture.offerers import selectors
 from passculture.web.pro.access import pro_page
+
+RECENT_BOOKINGS = 50
 
 
 @pro_page("home")
@@ -33,7 +36,26 @@ def _coming(section: str, title: str, text: str):
     return view
 
 
-bookings = _coming("bookings", "Réservations", "Les réservations de vos offres apparaîtront ici.")
+@pro_page("bookings")
+def bookings(request):
+    """The latest bookings of the pro's venues, each one a link to the door (guichet)."""
+    rows = list(
+        booking_selectors.venue_bookings(request.user).order_by("-created_at", "-id")[
+            :RECENT_BOOKINGS
+        ]
+    )
+    return render(
+        request,
+        "pro/door/bookings.html",
+        {
+            "page_title": "Réservations",
+            "rows": rows,
+            "limit": RECENT_BOOKINGS,
+            "has_offerer": bool(rows) or selectors.offerers_for_user(request.user).exists(),
+        },
+    )
+
+
 stats = _coming(
     "stats", "Statistiques", "Consultations, réservations et taux de remplissage de vos offres."
 )
