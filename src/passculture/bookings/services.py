@@ -1,6 +1,6 @@
 """Booking writes: book, cancel, validate at the door, undo. Each one atomic and audited.
 
-Locks: the offer row, then the stock row, then the deposit row (always in that order, as
+Locks: the offer row (shared), then the stock row, then the deposit row (in that order, as
 the offers services do, so bookings and offer edits never deadlock). The stock's CHECK
 constraint and the one-live-booking unique index refuse whatever a bug would let through.
 """
@@ -8,7 +8,7 @@ constraint and the one-live-booking unique index refuse whatever a bug would let
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from passculture.accounts.models import User
@@ -29,7 +29,7 @@ from passculture.credit import rules as credit_rules
 from passculture.credit.models import Deposit, DepositKind
 from passculture.offerers.models import ValidationStatus
 from passculture.offers import catalogue
-from passculture.offers.models import Offer, Stock, Validation
+from passculture.offers.models import Stock, Validation
 from passculture.offers.services import check_fill_alert
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -69,6 +69,15 @@ def _insert_with_token(**values: object) -> Booking:
     raise e.BookingError("Impossible d’attribuer une contremarque : réessayez.")
 
 
+def _share_lock_offer(offer_id: int) -> None:
+    """FOR SHARE on the offer: bookings of one offer run in parallel (shared locks are
+    compatible), while an offer edit (FOR UPDATE) waits for them and they wait for it.
+    SQLite has one writer at a time anyway (IMMEDIATE transactions)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id FROM offers_offer WHERE id = %s FOR SHARE", [offer_id])
+
+
 @transaction.atomic
 def book_offer(*, user: User, stock_id: int, quantity: int = 1) -> Booking:
     """Book a stock for a young person. Caller holds no lock; refusals change nothing."""
@@ -79,7 +88,7 @@ def book_offer(*, user: User, stock_id: int, quantity: int = 1) -> Booking:
     offer_id = Stock.objects.filter(pk=stock_id).values_list("offer_id", flat=True).first()
     if offer_id is None:
         raise e.OfferNotBookable()
-    list(Offer.objects.select_for_update(no_key=True).filter(pk=offer_id).values_list("pk"))
+    _share_lock_offer(offer_id)
     try:
         stock = (
             Stock.objects.select_for_update(of=("self",))
