@@ -29,7 +29,7 @@ connection, posting ``POST /api/app/v1/bookings`` with the young person's bearer
 latency p50/p95 per request.
 
 Ceiling: 50 threads with their own psycopg connections, one transaction per booking with
-the same locks and writes as ``book_offer``: the offer row ``FOR NO KEY UPDATE`` (found from
+the same locks and writes as ``book_offer``: the offer row ``FOR SHARE`` (found from
 the stock, with its bookability columns), the stock row ``FOR UPDATE``, the current deposit
 ``FOR UPDATE``, the sum of the deposit's live bookings, the sold-out / credit checks in
 Python, ``UPDATE offers_stock SET booked_quantity = booked_quantity + 1``, ``INSERT`` of the
@@ -100,7 +100,7 @@ API = "/api/app/v1"
 def _statement_kind(sql: str) -> str:
     words = sql.split()
     kind = words[0].upper() if words else "?"
-    if kind == "SELECT" and ("FOR UPDATE" in sql or "FOR NO KEY UPDATE" in sql):
+    if kind == "SELECT" and ("FOR UPDATE" in sql or "FOR SHARE" in sql):
         return "SELECT … FOR UPDATE"
     if kind in {"INSERT", "UPDATE", "DELETE"}:
         table = words[2] if kind in {"INSERT", "DELETE"} else words[1]
@@ -387,9 +387,9 @@ FROM offers_offer o
 JOIN offerers_venue v ON v.id = o.venue_id
 JOIN offerers_offerer f ON f.id = v.offerer_id
 WHERE o.id = (SELECT offer_id FROM offers_stock WHERE id = %s)
-FOR NO KEY UPDATE OF o
+FOR SHARE OF o
 """
-CEILING_OFFER_UNLOCKED = CEILING_OFFER.replace("FOR NO KEY UPDATE OF o", "")
+CEILING_OFFER_UNLOCKED = CEILING_OFFER.replace("FOR SHARE OF o", "")
 CEILING_STOCK = """
 SELECT quantity, booked_quantity, price, beginning_datetime, booking_limit_datetime, is_deleted
 FROM offers_stock WHERE id = %s FOR UPDATE
@@ -781,9 +781,8 @@ class Runs:
             notes.append(
                 f"one client alone (third offer, {SOLO_S:.0f} s, best run): {label} "
                 f"{solo[side]:.1f} ms per booking, ceiling {solo['ceiling']:.1f} ms; with "
-                f"{self.results[project][0]['clients']} clients every booking of an offer "
-                "waits for the offer row lock, so the throughput stays near 1 / (time a "
-                "booking holds it)"
+                f"{self.results[project][0]['clients']} clients the bookings of a stock "
+                "queue on its row lock (the offer row is only share-locked)"
             )
         notes.append(
             f"statements per booking: {_statement_summary(statements[side])}; ceiling: 8 + COMMIT"
@@ -794,9 +793,9 @@ class Runs:
         unlocked = f"ceiling-nolock/{layout}"
         if side == "service" and unlocked in self.results:
             notes.append(
-                "ceiling without the offer row lock (`FOR NO KEY UPDATE` dropped, all else "
-                f"equal, first run only): {self.rate(unlocked)}: what serialising every "
-                "booking of an offer on its row costs at the ceiling"
+                "ceiling without the offer row lock (`FOR SHARE` dropped, all else "
+                f"equal, first run only): {self.rate(unlocked)}: what the shared offer "
+                "lock costs at the ceiling"
             )
         return Measurement(
             engine=f"{engine}, {label}, {LAYOUTS[layout]}",
@@ -915,7 +914,7 @@ def run() -> BenchResult:
         ),
         ceiling=(
             f"{clients} threads with their own psycopg connections, one transaction per "
-            "booking with the same locks and writes: offer row `FOR NO KEY UPDATE` (found "
+            "booking with the same locks and writes: offer row `FOR SHARE` (found "
             "from the stock, bookability columns read), stock `FOR UPDATE`, current deposit "
             "`FOR UPDATE`, sum of its live bookings, checks in Python, `UPDATE offers_stock "
             "SET booked_quantity = booked_quantity + 1`, `INSERT` booking (random token), "

@@ -396,3 +396,132 @@ def test_venue_cannot_cancel_more_than_48_hours_after_the_end(pro_client, venue)
         response.content.decode()
     )
     assert CollectiveBooking.objects.get(pk=booking.pk).status == CollectiveBookingStatus.USED
+
+
+# --- editing, activation, archiving -----------------------------------------------------------
+
+
+def edit_form(offer, **overrides):
+    """What the pre-filled editor posts back unchanged, with some fields overridden."""
+    from passculture.web.pro.collective_forms import CollectiveOfferForm
+
+    initial = CollectiveOfferForm.initial_from_offer(offer)
+    data = {k: ("" if v is None else v) for k, v in initial.items()}
+    data.update(overrides)
+    return data
+
+
+def test_edit_page_is_prefilled_and_saves_a_draft(pro_client, venue):
+    offer = make_offer(venue, name="Atelier à retoucher", validation=Validation.DRAFT)
+    page = pro_client.get(f"/pro/collectif/{offer.pk}/modifier/").content.decode()
+    assert 'value="Atelier à retoucher"' in page
+    assert 'value="2027-03-15T10:00"' in page and 'value="300,00"' in page
+    assert "Enregistrer les modifications" in page
+    detail = pro_client.get(f"/pro/collectif/{offer.pk}/").content.decode()
+    assert f"/pro/collectif/{offer.pk}/modifier/" in detail
+    response = pro_client.post(
+        f"/pro/collectif/{offer.pk}/modifier/",
+        edit_form(offer, name="Atelier retouché", number_of_pupils="30", price="320"),
+        follow=True,
+    )
+    assert "Modifications enregistrées." in response.content.decode()
+    offer.refresh_from_db()
+    offer.stock.refresh_from_db()
+    assert offer.name == "Atelier retouché"
+    assert (offer.stock.number_of_pupils, offer.stock.price) == (30, 32_000)
+    assert "collective_offer.updated" in actions_for(offer)
+
+
+def test_edit_after_confirmation_refuses_dates_and_pupils_and_changes_nothing(pro_client, venue):
+    offer = make_offer(venue, price=30_000)
+    make_booking(offer, make_member(make_school()), status=CollectiveBookingStatus.CONFIRMED)
+    before = world_state()
+    page = pro_client.post(
+        f"/pro/collectif/{offer.pk}/modifier/",
+        edit_form(offer, name="Nouveau titre", number_of_pupils="30"),
+    ).content.decode()
+    assert (
+        "Après confirmation de la réservation, les dates et le nombre d’élèves "
+        "ne peuvent plus changer." in page
+    )
+    page = pro_client.post(
+        f"/pro/collectif/{offer.pk}/modifier/",
+        edit_form(offer, start_datetime="2027-03-16T10:00", end_datetime="2027-03-16T12:00"),
+    ).content.decode()
+    assert "les dates et le nombre d’élèves ne peuvent plus changer." in page
+    page = pro_client.post(
+        f"/pro/collectif/{offer.pk}/modifier/", edit_form(offer, price="320")
+    ).content.decode()
+    assert "Après confirmation, le prix ne peut que baisser (actuellement 300,00\u00a0€)." in page
+    assert world_state() == before
+    assert CollectiveOffer.objects.get(pk=offer.pk).name == offer.name
+    assert "collective_offer.updated" not in actions_for(offer)
+
+
+def test_other_address_is_asked_for_and_stored_with_its_department(pro_client, venue):
+    page = pro_client.post(
+        "/pro/collectif/nouvelle/", bookable_form(venue, location_type=LocationType.ADDRESS)
+    ).content.decode()
+    assert "Obligatoire pour une offre à une autre adresse." in page
+    assert "Placez l’endroit sur la carte ou saisissez ses coordonnées." in page
+    assert not CollectiveOffer.objects.exists()
+    pro_client.post(
+        "/pro/collectif/nouvelle/",
+        bookable_form(
+            venue, location_type=LocationType.ADDRESS, address_street="12 quai Romain Rolland",
+            address_postal_code="69005", address_city="Lyon", address_latitude="45.7621",
+            address_longitude="4.8271",
+        ),
+    )  # fmt: skip
+    offer = CollectiveOffer.objects.select_related("address").get()
+    assert offer.address is not None
+    assert (offer.address.city, offer.address.department_code) == ("Lyon", "69")
+    detail = pro_client.get(f"/pro/collectif/{offer.pk}/").content.decode()
+    assert "12 quai Romain Rolland, 69005 Lyon" in detail
+    editor = pro_client.get(f"/pro/collectif/{offer.pk}/modifier/").content.decode()
+    assert 'value="12 quai Romain Rolland"' in editor
+
+
+def test_deactivate_reactivate_and_archive_from_the_detail_page(pro_client, venue):
+    offer = make_offer(venue, name="Atelier saisonnier")
+    detail = pro_client.get(f"/pro/collectif/{offer.pk}/").content.decode()
+    assert "Désactiver" in detail and "Archiver" in detail
+    page = pro_client.post(
+        f"/pro/collectif/{offer.pk}/activation/", {"active": "0"}, follow=True
+    ).content.decode()
+    assert "Offre désactivée : les enseignants ne la voient plus." in page
+    assert "Réactiver" in page
+    offer.refresh_from_db()
+    assert not offer.is_active
+    pro_client.post(f"/pro/collectif/{offer.pk}/activation/", {"active": "1"})
+    offer.refresh_from_db()
+    assert offer.is_active
+    listing = pro_client.post(f"/pro/collectif/{offer.pk}/archiver/", follow=True)
+    assert "Offre archivée : « Atelier saisonnier »." in listing.content.decode()
+    offer.refresh_from_db()
+    assert offer.archived_at == NOW and not offer.is_active
+    before = world_state()
+    response = pro_client.get(f"/pro/collectif/{offer.pk}/modifier/", follow=True)
+    assert "Une offre archivée ne se modifie pas : dupliquez-la." in response.content.decode()
+    page = pro_client.post(
+        f"/pro/collectif/{offer.pk}/activation/", {"active": "1"}, follow=True
+    ).content.decode()
+    assert "Une offre archivée ne se réactive pas : dupliquez-la." in page
+    assert world_state() == before
+    assert not CollectiveOffer.objects.get(pk=offer.pk).is_active
+
+
+def test_new_routes_are_404_for_a_pro_of_another_structure(pro_client, venue):
+    b_venue = make_venue(make_offerer(make_user("b2@exemple.fr"), name="Structure B"))
+    other = make_offer(b_venue, name="Offre de B")
+    before = world_state()
+    assert pro_client.get(f"/pro/collectif/{other.pk}/modifier/").status_code == 404
+    for url, data in [
+        (f"/pro/collectif/{other.pk}/modifier/", edit_form(other, name="Piraté")),
+        (f"/pro/collectif/{other.pk}/activation/", {"active": "0"}),
+        (f"/pro/collectif/{other.pk}/archiver/", {}),
+    ]:
+        assert pro_client.post(url, data).status_code == 404, url
+    other.refresh_from_db()
+    assert (other.name, other.is_active, other.archived_at) == ("Offre de B", True, None)
+    assert world_state() == before

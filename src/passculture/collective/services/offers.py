@@ -18,17 +18,18 @@ from passculture.collective.models import (
     School,
 )
 from passculture.core import clock
-from passculture.core.audit import record_audit
+from passculture.core.audit import record_audit, snapshot
 from passculture.core.errors import InvalidState, PermissionDenied
 from passculture.core.mail import queue_mail
 from passculture.core.money import format_cents
-from passculture.offerers.models import Venue
+from passculture.offerers.models import Address, Venue
 from passculture.offers import rules as offer_rules
 from passculture.offers.models import ReviewRule, Validation
+from passculture.offers.services.offers import AddressData, _address, _same_address
 
 FIELDS = [
     "name", "description", "domains", "levels", "formats", "duration_minutes", "location_type",
-    "location_comment", "intervention_departments", "contact_email", "contact_phone",
+    "location_comment", "intervention_departments", "contact_email", "contact_phone", "address",
 ]  # fmt: skip
 
 
@@ -46,6 +47,7 @@ class CollectiveOfferData:
     contact_email: str = ""
     contact_phone: str = ""
     target_school: School | None = None
+    address: AddressData | None = None  # required for "À une autre adresse"
 
 
 @dataclasses.dataclass
@@ -75,6 +77,10 @@ def _check(data: CollectiveOfferData, *, template: bool) -> None:
         raise InvalidCollectiveOffer(
             "Précisez où pourrait avoir lieu l’offre.", field="location_comment"
         )
+    if data.location_type == LocationType.ADDRESS and data.address is None:
+        raise InvalidCollectiveOffer(
+            "Indiquez l’adresse où se déroule l’offre.", field="address_street"
+        )
     if template and data.target_school is not None:
         raise InvalidCollectiveOffer(
             "Une offre vitrine ne cible pas un établissement.", field="target_school"
@@ -98,6 +104,22 @@ def _check_stock(stock: StockData, now: dt.datetime) -> None:
         raise InvalidCollectiveOffer("Nombre d’élèves invalide.", field="number_of_pupils")
 
 
+def _offer_address(current: Address | None, data: CollectiveOfferData) -> Address | None:
+    """The offerers Address of an offer "À une autre adresse" (kept when unchanged)."""
+    if data.location_type != LocationType.ADDRESS or data.address is None:
+        return None
+    if current is not None and _same_address(current, data.address):
+        return current
+    return _address(data.address)
+
+
+def _values(data: CollectiveOfferData, current: Address | None) -> dict[str, object]:
+    """The model values of FIELDS; the address becomes an offerers Address."""
+    values: dict[str, object] = {f: getattr(data, f) for f in FIELDS}
+    values["address"] = _offer_address(current, data)
+    return values
+
+
 @transaction.atomic
 def create_collective_offer(
     *, actor: User, venue: Venue, data: CollectiveOfferData, stock: StockData | None,
@@ -108,10 +130,9 @@ def create_collective_offer(
     _check(data, template=is_template)
     if stock is not None:
         _check_stock(stock, clock.now())
-    values = {f: getattr(data, f) for f in FIELDS}
     offer = CollectiveOffer.objects.create(
         venue=venue, is_template=is_template, target_school=data.target_school,
-        template=template_offer, **values,
+        template=template_offer, **_values(data, None),
     )  # fmt: skip
     if stock is not None:
         CollectiveStock.objects.create(offer=offer, **dataclasses.asdict(stock))
@@ -122,6 +143,119 @@ def create_collective_offer(
             "target_school": data.target_school.pk if data.target_school else None,
         },
     )  # fmt: skip
+    return offer
+
+
+AUDITED = [*FIELDS, "target_school"]
+STOCK_AUDITED = [
+    "start_datetime", "end_datetime", "booking_limit_datetime", "price", "number_of_pupils",
+    "price_detail",
+]  # fmt: skip
+FROZEN_AFTER_CONFIRMATION = [
+    "start_datetime", "end_datetime", "booking_limit_datetime", "number_of_pupils",
+]  # fmt: skip
+
+
+def _not_archived(offer: CollectiveOffer) -> None:
+    if offer.archived_at is not None:
+        raise InvalidState("Une offre archivée ne se modifie pas : dupliquez-la.")
+
+
+@transaction.atomic
+def update_collective_offer(
+    *, actor: User, offer: CollectiveOffer, data: CollectiveOfferData, stock: StockData | None
+) -> CollectiveOffer:
+    """Edit an offer and its stock; once a booking is confirmed, dates and pupils are frozen
+    and the price may only go down (as change_price)."""
+    offer = CollectiveOffer.objects.select_for_update(of=("self",)).get(pk=offer.pk)
+    _not_archived(offer)
+    if offer.is_template != (stock is None):
+        raise InvalidCollectiveOffer(
+            "Le type d’une offre (vitrine ou réservable) ne se change pas : créez-en une autre.",
+            field="kind",
+        )
+    _check(data, template=offer.is_template)
+    before = snapshot(offer, AUDITED)
+    current = None
+    if stock is not None:
+        current = CollectiveStock.objects.select_for_update().filter(offer=offer).first()
+    if current is not None and stock is not None:
+        before |= snapshot(current, STOCK_AUDITED)
+        live = list(
+            current.bookings.select_for_update()
+            .exclude(status=CollectiveBookingStatus.CANCELLED)
+            .values_list("status", flat=True)
+        )
+        confirmed = any(status != CollectiveBookingStatus.PENDING for status in live)
+        if confirmed:
+            if any(getattr(stock, f) != getattr(current, f) for f in FROZEN_AFTER_CONFIRMATION):
+                raise InvalidCollectiveOffer(
+                    "Après confirmation de la réservation, les dates et le nombre d’élèves "
+                    "ne peuvent plus changer.",
+                    field="start_datetime",
+                )
+            if not rules.can_lower_price(old=current.price, new=stock.price, confirmed=True):
+                raise PriceIncrease(price=format_cents(current.price))
+            if stock.price < 0:
+                raise InvalidCollectiveOffer("Prix invalide.", field="price")
+        else:
+            _check_stock(stock, clock.now())
+    elif stock is not None:
+        _check_stock(stock, clock.now())
+    for field, value in _values(data, offer.address).items():
+        setattr(offer, field, value)
+    offer.target_school = data.target_school
+    offer.save()
+    after = snapshot(offer, AUDITED)
+    if stock is not None:
+        if current is None:
+            current = CollectiveStock(offer=offer)
+        old_price = current.price
+        for field, value in dataclasses.asdict(stock).items():
+            setattr(current, field, value)
+        current.save()
+        after |= snapshot(current, STOCK_AUDITED)
+        if old_price is not None and old_price != stock.price:
+            current.bookings.exclude(status=CollectiveBookingStatus.CANCELLED).update(
+                price=stock.price, updated_at=clock.now()
+            )
+    changed = {k: v for k, v in after.items() if before.get(k) != v}
+    if changed:
+        record_audit(
+            actor=actor, action="collective_offer.updated", obj=offer,
+            before={k: before.get(k) for k in changed}, after=changed,
+        )  # fmt: skip
+    return offer
+
+
+@transaction.atomic
+def set_collective_offer_active(
+    *, actor: User, offer: CollectiveOffer, active: bool
+) -> CollectiveOffer:
+    """Pause or resume an offer: a paused offer is hidden from teachers."""
+    offer = CollectiveOffer.objects.select_for_update(of=("self",)).get(pk=offer.pk)
+    if offer.archived_at is not None:
+        raise InvalidState("Une offre archivée ne se réactive pas : dupliquez-la.")
+    if offer.is_active != active:
+        offer.is_active = active
+        offer.save(update_fields=["is_active", "updated_at"])
+        record_audit(
+            actor=actor,
+            action="collective_offer.activated" if active else "collective_offer.deactivated",
+            obj=offer, before={"is_active": not active}, after={"is_active": active},
+        )  # fmt: skip
+    return offer
+
+
+@transaction.atomic
+def archive_collective_offer(*, actor: User, offer: CollectiveOffer) -> CollectiveOffer:
+    """Archive: the offer leaves the lists and can no longer be edited or booked."""
+    offer = CollectiveOffer.objects.select_for_update(of=("self",)).get(pk=offer.pk)
+    if offer.archived_at is None:
+        offer.archived_at = clock.now()
+        offer.is_active = False
+        offer.save(update_fields=["archived_at", "is_active", "updated_at"])
+        record_audit(actor=actor, action="collective_offer.archived", obj=offer)
     return offer
 
 

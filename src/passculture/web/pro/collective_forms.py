@@ -16,8 +16,9 @@ from passculture.collective.services.profiles import (
 from passculture.core.money import InvalidAmount, euros_to_cents
 from passculture.offerers.models import Venue
 from passculture.offerers.rules import DEPARTMENTS
+from passculture.offers.services.offers import AddressData
 from passculture.web.forms import PageForm, char
-from passculture.web.pro.offer_forms import LocalDateTimeField
+from passculture.web.pro.offer_forms import LocalDateTimeField, local_input
 
 TEMPLATE, BOOKABLE = "vitrine", "reservable"
 KIND_CHOICES = [
@@ -108,9 +109,19 @@ class CollectiveOfferForm(PageForm):
         widget=forms.RadioSelect,
     )
     location_comment = char(
-        "Adresse ou précisions sur le lieu", required=False, max_length=200,
-        help_text="Obligatoire pour « À une autre adresse » et « À définir ».",
+        "Précisions sur le lieu", required=False, max_length=200,
+        help_text="Obligatoire pour « À définir avec l’établissement ».",
     )  # fmt: skip
+    address_label = char("Nom de l’endroit (facultatif)", required=False, max_length=140)
+    address_street = char("Adresse", required=False, max_length=200)
+    address_postal_code = char("Code postal", required=False, max_length=5)
+    address_city = char("Ville", required=False, max_length=100)
+    address_latitude = forms.DecimalField(
+        label="Latitude", required=False, max_digits=9, decimal_places=6
+    )
+    address_longitude = forms.DecimalField(
+        label="Longitude", required=False, max_digits=9, decimal_places=6
+    )
     intervention_departments = _departments(
         "Départements où vous intervenez (offre dans l’établissement scolaire)"
     )
@@ -181,15 +192,24 @@ class CollectiveOfferForm(PageForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         kind = cleaned.get("kind")
-        needs_comment = {LocationType.ADDRESS, LocationType.TO_BE_DEFINED}
         if (
-            cleaned.get("location_type") in needs_comment
+            cleaned.get("location_type") == LocationType.TO_BE_DEFINED
             and not (cleaned.get("location_comment") or "").strip()
         ):
             self.add_error(
                 "location_comment",
                 "Indiquez l’adresse ou ce qui reste à définir avec l’établissement.",
             )
+        if cleaned.get("location_type") == LocationType.ADDRESS:
+            for name in ["address_street", "address_postal_code", "address_city"]:
+                if not (cleaned.get(name) or "").strip() and name not in self.errors:
+                    self.add_error(name, "Obligatoire pour une offre à une autre adresse.")
+            coordinates = (cleaned.get("address_latitude"), cleaned.get("address_longitude"))
+            if None in coordinates and "address_latitude" not in self.errors:
+                self.add_error(
+                    "address_latitude",
+                    "Placez l’endroit sur la carte ou saisissez ses coordonnées.",
+                )
         if kind == TEMPLATE:
             if cleaned.get("target_uai"):
                 self.add_error(
@@ -219,6 +239,17 @@ class CollectiveOfferForm(PageForm):
             intervention_departments=list(d["intervention_departments"]),
             contact_email=d["contact_email"] or "", contact_phone=d["contact_phone"].strip(),
             target_school=self.school if d["kind"] == BOOKABLE else None,
+            address=self._address(),
+        )  # fmt: skip
+
+    def _address(self) -> AddressData | None:
+        d = self.cleaned_data
+        if d["location_type"] != LocationType.ADDRESS:
+            return None
+        return AddressData(
+            street=d["address_street"], postal_code=d["address_postal_code"],
+            city=d["address_city"], latitude=d["address_latitude"],
+            longitude=d["address_longitude"], label=d["address_label"],
         )  # fmt: skip
 
     def to_stock(self) -> StockData | None:
@@ -230,6 +261,30 @@ class CollectiveOfferForm(PageForm):
             booking_limit_datetime=d["booking_limit_datetime"], price=d["price"],
             number_of_pupils=d["number_of_pupils"], price_detail=d["price_detail"].strip(),
         )  # fmt: skip
+
+    @staticmethod
+    def initial_from_offer(offer: Any) -> dict[str, Any]:
+        """Prefill the editor from an existing offer, its address and its stock."""
+        initial = CollectiveOfferForm.initial_from_template(offer)
+        initial["kind"] = TEMPLATE if offer.is_template else BOOKABLE
+        initial["target_uai"] = offer.target_school.uai if offer.target_school else ""
+        if offer.address_id:
+            a = offer.address
+            initial.update(
+                address_label=a.label, address_street=a.street,
+                address_postal_code=a.postal_code, address_city=a.city,
+                address_latitude=a.latitude, address_longitude=a.longitude,
+            )  # fmt: skip
+        stock = None if offer.is_template else getattr(offer, "stock", None)
+        if stock is not None:
+            initial.update(
+                start_datetime=local_input(stock.start_datetime),
+                end_datetime=local_input(stock.end_datetime),
+                booking_limit_datetime=local_input(stock.booking_limit_datetime),
+                price=_euros(stock.price), number_of_pupils=stock.number_of_pupils,
+                price_detail=stock.price_detail,
+            )  # fmt: skip
+        return initial
 
     @staticmethod
     def initial_from_template(template: Any, request: Any | None = None) -> dict[str, Any]:

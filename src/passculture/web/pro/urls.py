@@ -72,6 +72,17 @@ urlpatterns = [
         name="collective_offer_duplicate",
     ),
     path("collectif/<int:offer_id>/prix/", collective.offer_price, name="collective_offer_price"),
+    path("collectif/<int:offer_id>/modifier/", collective.offer_edit, name="collective_offer_edit"),
+    path(
+        "collectif/<int:offer_id>/activation/",
+        collective.offer_activation,
+        name="collective_offer_activation",
+    ),
+    path(
+        "collectif/<int:offer_id>/archiver/",
+        collective.offer_archive,
+        name="collective_offer_archive",
+    ),
     path(
         "collectif/demandes/<int:request_id>/repondre/",
         collective.request_answer,

@@ -58,7 +58,8 @@ def _offers(user: Any) -> QuerySet[CollectiveOffer]:
 
 def _offer_or_404(user: Any, offer_id: int) -> CollectiveOffer:
     return get_scoped_or_404(
-        _offers(user).select_related("venue__offerer", "target_school", "template"), pk=offer_id
+        _offers(user).select_related("venue__offerer", "target_school", "template", "address"),
+        pk=offer_id,
     )
 
 
@@ -148,11 +149,18 @@ def offer_list(request):
     )
 
 
-def _editor(request, form, *, title: str, answering: CollectiveRequest | None = None):
+def _editor(
+    request,
+    form,
+    *,
+    title: str,
+    answering: CollectiveRequest | None = None,
+    offer: CollectiveOffer | None = None,
+):
     return render(
         request,
         "pro/collective/edit.html",
-        {"form": form, "page_title": title, "answering": answering},
+        {"form": form, "page_title": title, "answering": answering, "offer": offer},
     )
 
 
@@ -181,6 +189,59 @@ def offer_create(request):
             messages.success(request, "Brouillon enregistré. Vérifiez l’offre puis publiez-la.")
             return redirect("pro:collective_offer", offer_id=offer.pk)
     return _editor(request, form, title="Nouvelle offre collective")
+
+
+@pro_page("offers")
+def offer_edit(request, offer_id: int):
+    offer = _offer_or_404(request.user, offer_id)
+    if offer.archived_at is not None:
+        messages.error(request, "Une offre archivée ne se modifie pas : dupliquez-la.")
+        return redirect("pro:collective_offer", offer_id=offer.pk)
+    form = CollectiveOfferForm(
+        request.POST or None,
+        venues=venues_for_user(request.user).filter(pk=offer.venue_id),
+        fixed_kind=TEMPLATE if offer.is_template else BOOKABLE,
+        initial=CollectiveOfferForm.initial_from_offer(offer),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            offer_services.update_collective_offer(
+                actor=request.user, offer=offer, data=form.to_data(), stock=form.to_stock()
+            )
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, "Modifications enregistrées.")
+            return redirect("pro:collective_offer", offer_id=offer.pk)
+    return _editor(request, form, title=f"Modifier « {offer.name} »", offer=offer)
+
+
+@pro_page("offers")
+@require_POST
+def offer_activation(request, offer_id: int):
+    offer = _offer_or_404(request.user, offer_id)
+    active = request.POST.get("active") == "1"
+    try:
+        offer_services.set_collective_offer_active(actor=request.user, offer=offer, active=active)
+    except DomainError as exc:
+        messages.error(request, exc.text)
+    else:
+        messages.success(
+            request,
+            "Offre réactivée : les enseignants la voient à nouveau."
+            if active
+            else "Offre désactivée : les enseignants ne la voient plus.",
+        )
+    return redirect("pro:collective_offer", offer_id=offer.pk)
+
+
+@pro_page("offers")
+@require_POST
+def offer_archive(request, offer_id: int):
+    offer = _offer_or_404(request.user, offer_id)
+    offer_services.archive_collective_offer(actor=request.user, offer=offer)
+    messages.success(request, f"Offre archivée : « {offer.name} ».")
+    return redirect("pro:collective_offers")
 
 
 @pro_page("offers")
