@@ -13,12 +13,11 @@ from passculture.collective.services.profiles import (
     UnknownSchool,
     school_by_uai,
 )
-from passculture.core.money import InvalidAmount, euros_to_cents
 from passculture.offerers.models import Venue
 from passculture.offerers.rules import DEPARTMENTS
 from passculture.offers.services.offers import AddressData
 from passculture.web.forms import PageForm, char
-from passculture.web.pro.offer_forms import LocalDateTimeField, local_input
+from passculture.web.pro.offer_forms import EuroField, LocalDateTimeField, local_input
 
 TEMPLATE, BOOKABLE = "vitrine", "reservable"
 KIND_CHOICES = [
@@ -29,22 +28,12 @@ MAX_TOTAL_CENTS = 6_000_000
 DEPARTMENT_CHOICES = [(code, f"{code} — {name}") for code, name in DEPARTMENTS.items()]
 
 
-class TotalPriceField(forms.Field):
+class TotalPriceField(EuroField):
     """A total price typed in euros ("1 200,50"), cleaned to integer cents (60 000 € at most)."""
 
     widget = forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "450,00"})
-
-    def to_python(self, value: Any) -> int | None:
-        text = str(value or "").strip()[:20]
-        if not text:
-            return None
-        try:
-            cents = euros_to_cents(text)
-        except InvalidAmount as exc:
-            raise forms.ValidationError(exc.text) from exc
-        if not 0 <= cents <= MAX_TOTAL_CENTS:
-            raise forms.ValidationError("Le prix total doit être compris entre 0 € et 60 000 €.")
-        return cents
+    max_cents = MAX_TOTAL_CENTS
+    range_message = "Le prix total doit être compris entre 0 € et 60 000 €."
 
 
 def _multi(label: str, vocabulary: dict[str, str], *, required: bool = True) -> Any:

@@ -31,6 +31,8 @@ class EuroField(forms.Field):
     """A price typed in euros ("12,50"), cleaned to integer cents."""
 
     widget = forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "12,50"})
+    max_cents = 30_000
+    range_message = "Le prix doit être compris entre 0 € et 300 €."
 
     def to_python(self, value: Any) -> int | None:
         text = str(value or "").strip()[:20]
@@ -40,8 +42,8 @@ class EuroField(forms.Field):
             cents = euros_to_cents(text)
         except InvalidAmount as exc:
             raise forms.ValidationError(exc.text) from exc
-        if not 0 <= cents <= 30_000:
-            raise forms.ValidationError("Le prix doit être compris entre 0 € et 300 €.")
+        if not 0 <= cents <= self.max_cents:
+            raise forms.ValidationError(self.range_message)
         return cents
 
 
