@@ -1,6 +1,7 @@
 from django.urls import path
 
 import passculture.web.pro.views_collective as collective
+import passculture.web.pro.views_collective_venue as collective_venue
 from passculture.web.pro import views_home, views_offerers, views_offers, views_stocks, views_venues
 from passculture.web.pro.views_door import door
 
@@ -88,11 +89,13 @@ urlpatterns = [
         collective.request_answer,
         name="collective_request_answer",
     ),
-    path("collectif/profil/<int:venue_id>/", collective.profile_edit, name="collective_profile"),
-    path("collectif/reservations/", collective.booking_list, name="collective_bookings"),
+    path(
+        "collectif/profil/<int:venue_id>/", collective_venue.profile_edit, name="collective_profile"
+    ),
+    path("collectif/reservations/", collective_venue.booking_list, name="collective_bookings"),
     path(
         "collectif/reservations/<int:booking_id>/annuler/",
-        collective.booking_cancel,
+        collective_venue.booking_cancel,
         name="collective_booking_cancel",
     ),
 ]
