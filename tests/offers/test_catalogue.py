@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from passculture.offers import catalogue
+from passculture.offers import catalogue, extra_fields
 from passculture.offers.catalogue import (
     CATEGORIES,
     MUSIC_TYPES,
@@ -387,13 +387,13 @@ def test_unknown_subcategory():
 
 def _error(subcategory_id: str, data: dict[str, str]) -> InvalidExtraData:
     with pytest.raises(InvalidExtraData) as excinfo:
-        catalogue.validate_extra_data(SUBCATEGORIES[subcategory_id], data)
+        extra_fields.validate_extra_data(SUBCATEGORIES[subcategory_id], data)
     assert excinfo.value.code == "invalid_extra_data"
     return excinfo.value
 
 
 def test_validate_keeps_known_fields_only_and_trims():
-    cleaned = catalogue.validate_extra_data(
+    cleaned = extra_fields.validate_extra_data(
         SUBCATEGORIES["SPECTACLE_REPRESENTATION"],
         {"showType": "THEATRE-COMEDIE", "author": "  Molière ", "performer": "", "ean": "x"},
     )
@@ -424,18 +424,18 @@ def test_unknown_codes():
 
 def test_every_music_type_is_accepted_even_for_events():
     # The reference's create schemas accept the whole list, events included.
-    cleaned = catalogue.validate_extra_data(SUBCATEGORIES["CONCERT"], {"musicType": "ENFANTS"})
+    cleaned = extra_fields.validate_extra_data(SUBCATEGORIES["CONCERT"], {"musicType": "ENFANTS"})
     assert cleaned == {"musicType": "ENFANTS"}
 
 
 @pytest.mark.parametrize("ean", ["9780306406157", "4006381333931", "978-0-306-40615-7"])
 def test_valid_ean13_is_normalised(ean):
-    cleaned = catalogue.validate_extra_data(SUBCATEGORIES["PARTITION"], {"ean": ean})
+    cleaned = extra_fields.validate_extra_data(SUBCATEGORIES["PARTITION"], {"ean": ean})
     assert cleaned == {"ean": ean.replace("-", "")}
 
 
 def test_ean13_with_bad_checksum():
-    assert not catalogue.ean13_is_valid("9780306406158")
+    assert not extra_fields.ean13_is_valid("9780306406158")
     error = _error("PARTITION", {"ean": "9780306406158"})
     assert error.text == "Le champ « EAN-13 » est invalide : la clé de contrôle ne correspond pas."
     assert error.field == "ean"
@@ -450,14 +450,14 @@ def test_ean13_must_be_thirteen_digits(ean):
 def test_optional_ean_is_still_checked():
     error = _error("LIVRE_PAPIER", {"ean": "9780306406158"})
     assert error.field == "ean"
-    assert catalogue.validate_extra_data(SUBCATEGORIES["LIVRE_PAPIER"], {}) == {}
+    assert extra_fields.validate_extra_data(SUBCATEGORIES["LIVRE_PAPIER"], {}) == {}
 
 
 def test_visa_must_be_digits():
     error = _error("SEANCE_CINE", {"visa": "12A45"})
     assert error.text == "Le champ « Visa d’exploitation » ne doit contenir que des chiffres."
     assert error.field == "visa"
-    cleaned = catalogue.validate_extra_data(SUBCATEGORIES["SEANCE_CINE"], {"visa": "152 430"})
+    cleaned = extra_fields.validate_extra_data(SUBCATEGORIES["SEANCE_CINE"], {"visa": "152 430"})
     assert cleaned == {"visa": "152430"}
 
 

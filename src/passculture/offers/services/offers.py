@@ -16,7 +16,7 @@ from passculture.core.audit import record_audit, snapshot
 from passculture.offerers import rules as territory
 from passculture.offerers.errors import InvalidCoordinates, InvalidPostalCode
 from passculture.offerers.models import Address, Venue
-from passculture.offers import catalogue, rules
+from passculture.offers import catalogue, extra_fields, rules
 from passculture.offers import errors as e
 from passculture.offers.models import Offer, PriceCategory, Stock, Validation
 
@@ -77,7 +77,7 @@ def _clean(venue: Venue, data: OfferData) -> dict[str, object]:
     sub = catalogue.get_subcategory(data.subcategory_id)
     if not sub.selectable:
         raise catalogue.UnknownSubcategory()
-    extra = catalogue.validate_extra_data(sub, data.extra_data)
+    extra = extra_fields.validate_extra_data(sub, data.extra_data)
     if sub.online == "online" and not venue.is_virtual:
         raise e.WrongVenueForSubcategory(
             "Une offre « {label} » est numérique : rattachez-la au lieu numérique de la structure.",

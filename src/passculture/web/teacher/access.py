@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from passculture.collective import catalogue
+from passculture.collective import school_data
 from passculture.collective.errors import NotHead
 from passculture.collective.models import SchoolRole
 
@@ -19,7 +19,7 @@ def teacher_page(view: Callable[..., Any]) -> Callable[..., Any]:
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        member = catalogue.membership(request.user)
+        member = school_data.membership(request.user)
         if member is None:
             return render(
                 request,

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from passculture.collective import catalogue
+from passculture.collective import catalogue, school_data
 from passculture.web.teacher import display
 from passculture.web.teacher.access import teacher_page
 from passculture.web.teacher.forms import CatalogueForm
@@ -20,7 +20,7 @@ def _search(request):
     form = CatalogueForm(request.GET or None)
     filters = form.filters(school)
     result = catalogue.search_catalogue(school=school, filters=filters)
-    favourites = catalogue.favourite_offer_ids(
+    favourites = school_data.favourite_offer_ids(
         request.user, [r.id for r in result.rows[: catalogue.LIST_LIMIT]]
     )
     context = {

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from passculture.collective import catalogue, rules
+from passculture.collective import rules, school_data
 from passculture.collective.models import CollectiveBookingStatus
 from passculture.collective.services import bookings as booking_services
 from passculture.core import clock
@@ -21,7 +21,7 @@ def validation(request):
     now = clock.now()
     confirmed = [
         b
-        for b in catalogue.bookings_of_school(school)
+        for b in school_data.bookings_of_school(school)
         .filter(status=CollectiveBookingStatus.CONFIRMED)
         .order_by("stock__start_datetime", "id")
         if rules.can_refuse_confirmed(now=now, start=b.stock.start_datetime)
@@ -32,7 +32,7 @@ def validation(request):
         {
             "page_title": "Validation des réservations",
             "school": school,
-            "pending": booking_rows(catalogue.pending_for_head(school)),
+            "pending": booking_rows(school_data.pending_for_head(school)),
             "confirmed": booking_rows(confirmed),
             "budgets": budget_context(school),
         },
@@ -43,7 +43,7 @@ def validation(request):
 @require_POST
 def booking_confirm(request, booking_id: int):
     school = request.school_member.school
-    booking = get_scoped_or_404(catalogue.bookings_of_school(school), pk=booking_id)
+    booking = get_scoped_or_404(school_data.bookings_of_school(school), pk=booking_id)
     try:
         booking = booking_services.confirm(head=request.user, booking_id=booking.pk)
     except DomainError as exc:
@@ -61,7 +61,7 @@ def booking_confirm(request, booking_id: int):
 @require_POST
 def booking_refuse(request, booking_id: int):
     school = request.school_member.school
-    booking = get_scoped_or_404(catalogue.bookings_of_school(school), pk=booking_id)
+    booking = get_scoped_or_404(school_data.bookings_of_school(school), pk=booking_id)
     try:
         booking = booking_services.refuse(
             head=request.user, booking_id=booking.pk, comment=request.POST.get("comment", "")

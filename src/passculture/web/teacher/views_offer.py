@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from passculture.collective import catalogue
+from passculture.collective import catalogue, school_data
 from passculture.collective.services import bookings as booking_services
 from passculture.collective.services import favourites as favourite_services
 from passculture.collective.services import offers as offer_services
@@ -63,7 +63,7 @@ def _page(request, offer, form=None, status=200):
             "levels": display.labels(offer.levels, catalogue.LEVELS),
             "formats": display.labels(offer.formats, catalogue.FORMATS),
             "profile": profile,
-            "is_favourite": bool(catalogue.favourite_offer_ids(request.user, [offer.pk])),
+            "is_favourite": bool(school_data.favourite_offer_ids(request.user, [offer.pk])),
             "form": form or (RequestForm() if offer.is_template else None),
         },
         status=status,

@@ -2,7 +2,7 @@
 
 from django.shortcuts import render
 
-from passculture.collective import catalogue
+from passculture.collective import catalogue, school_data
 from passculture.core.scoping import get_scoped_or_404
 from passculture.offerers.models import Venue
 from passculture.web.teacher import display
@@ -31,6 +31,8 @@ def partner(request, venue_id: int):
             if profile
             else "",
             "items": [display.row(r) for r in result.rows],
-            "favourites": catalogue.favourite_offer_ids(request.user, [r.id for r in result.rows]),
+            "favourites": school_data.favourite_offer_ids(
+                request.user, [r.id for r in result.rows]
+            ),
         },
     )

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from passculture.collective import catalogue
+from passculture.collective import school_data
 from passculture.collective.models import CollectiveBookingStatus, SchoolRole
 from passculture.collective.services import bookings as booking_services
 from passculture.core.errors import DomainError
@@ -25,7 +25,7 @@ def budget_context(school) -> list[dict[str, object]]:
             "pending": format_cents(card.pending),
             "left": format_cents(card.left),
         }
-        for card in catalogue.budget_cards(school)
+        for card in school_data.budget_cards(school)
     ]
 
 
@@ -51,7 +51,7 @@ def favourites(request):
             if not offer.is_template and hasattr(offer, "stock")
             else "Offre vitrine, sur demande",
         }
-        for offer, available in catalogue.favourites_of(request.user)
+        for offer, available in school_data.favourites_of(request.user)
     ]
     return render(request, "teacher/favourites.html", {"page_title": "Mes favoris", "rows": rows})
 
@@ -60,7 +60,7 @@ def favourites(request):
 def bookings(request):
     member = request.school_member
     school = member.school
-    rows = booking_rows(catalogue.bookings_of_school(school).order_by("-created_at", "-id"))
+    rows = booking_rows(school_data.bookings_of_school(school).order_by("-created_at", "-id"))
     return render(
         request,
         "teacher/bookings.html",
@@ -69,7 +69,7 @@ def bookings(request):
             "school": school,
             "rows": rows,
             "budgets": budget_context(school),
-            "projects": catalogue.projects_of(school),
+            "projects": school_data.projects_of(school),
             "is_head": member.role == SchoolRole.HEAD,
             "pending_status": CollectiveBookingStatus.PENDING,
         },
@@ -80,7 +80,7 @@ def bookings(request):
 @require_POST
 def booking_project(request, booking_id: int):
     school = request.school_member.school
-    booking = get_scoped_or_404(catalogue.bookings_of_school(school), pk=booking_id)
+    booking = get_scoped_or_404(school_data.bookings_of_school(school), pk=booking_id)
     try:
         booking = booking_services.attach_project(
             teacher=request.user,
