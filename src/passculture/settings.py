@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "passculture.credit",
     "passculture.bookings",
     "passculture.collective",
+    "passculture.providers",
     "passculture.web",
     "passculture.ops",
 ]
@@ -95,6 +96,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "passculture.api.public.limits.PartnerApiMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -279,3 +281,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Partner API (ticketing software): rate limit per key and per minute; the collective
+# sandbox (`/v2/collective/adage_mock/...`) exists everywhere but in production.
+PARTNER_API_RATE_LIMIT = int(os.environ.get("PARTNER_API_RATE_LIMIT", "200"))
+PARTNER_SANDBOX_ENABLED = not PRODUCTION
+# Webhooks: per-attempt timeout, retries with exponential backoff for WEBHOOK_RETRY_DAYS.
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "10"))
+WEBHOOK_RETRY_BASE_SECONDS = int(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "30"))
+WEBHOOK_RETRY_DAYS = 3
+# Venue ticketing systems (offers with hasTicket): synchronous call on booking.
+TICKETING_TIMEOUT_SECONDS = float(os.environ.get("TICKETING_TIMEOUT_SECONDS", "8"))

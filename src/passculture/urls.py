@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from passculture.api.adage.api import api as adage_api
 from passculture.api.app import api as app_api
+from passculture.api.public.api import api as public_api
 
 admin.site.site_header = "passculture — back-office"
 admin.site.site_title = "passculture back-office"
@@ -20,4 +21,6 @@ urlpatterns = [
     path("api/app/v1/", include("passculture.api.app_v1.urls")),
     path("api/app/", app_api.urls),
     path("api/adage/v1/", adage_api.urls),
+    # Partner API at the reference's own paths (/public/..., /v2/collective/...).
+    path("", public_api.urls),
 ]

@@ -1,0 +1,5 @@
+"""Partner API — Addresses (operations of the reference with this tag)."""
+
+from ninja import Router
+
+router = Router(tags=["Addresses"])

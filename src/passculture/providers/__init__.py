@@ -1,0 +1,1 @@
+"""Partner software (ticketing / stock tools): API keys, venue links, webhooks, ticketing calls."""
