@@ -2,6 +2,7 @@ from django.urls import path
 
 import passculture.web.pro.views_collective as collective
 import passculture.web.pro.views_collective_venue as collective_venue
+import passculture.web.pro.views_integrations as integrations
 from passculture.web.pro import views_home, views_offerers, views_offers, views_stocks, views_venues
 from passculture.web.pro.views_door import door
 
@@ -40,7 +41,50 @@ urlpatterns = [
     path("guichet/", door, name="door"),
     path("statistiques/", views_home.stats, name="stats"),
     path("remboursements/", views_home.finance, name="finance"),
-    path("integrations/", views_home.integrations, name="integrations"),
+    path("integrations/", integrations.overview, name="integrations"),
+    path(
+        "integrations/lieux/<int:venue_id>/relier/",
+        integrations.link_create,
+        name="integration_link_create",
+    ),
+    path("integrations/liens/<int:link_id>/", integrations.link_edit, name="integration_link"),
+    path(
+        "integrations/liens/<int:link_id>/delier/",
+        integrations.link_delete,
+        name="integration_link_delete",
+    ),
+    path(
+        "integrations/liens/<int:link_id>/test/",
+        integrations.link_test,
+        name="integration_link_test",
+    ),
+    path("integrations/logiciels/", integrations.software_list, name="integration_softwares"),
+    path(
+        "integrations/logiciels/<int:provider_id>/",
+        integrations.software_detail,
+        name="integration_software",
+    ),
+    path(
+        "integrations/logiciels/<int:provider_id>/secret/",
+        integrations.software_secret,
+        name="integration_secret",
+    ),
+    path(
+        "integrations/logiciels/<int:provider_id>/cles/",
+        integrations.key_create,
+        name="integration_key_create",
+    ),
+    path(
+        "integrations/cles/<int:key_id>/revoquer/",
+        integrations.key_revoke,
+        name="integration_key_revoke",
+    ),
+    path("integrations/envois/", integrations.deliveries, name="integration_deliveries"),
+    path(
+        "integrations/envois/<int:delivery_id>/rejouer/",
+        integrations.delivery_replay,
+        name="integration_delivery_replay",
+    ),
     path("structures/", views_offerers.offerer_list, name="offerers"),
     path("structures/nouvelle/", views_offerers.offerer_create, name="offerer_create"),
     path("structures/<int:offerer_id>/", views_offerers.offerer_detail, name="offerer_detail"),
