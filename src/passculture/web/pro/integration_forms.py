@@ -99,7 +99,9 @@ class ProviderForm(UrlsForm):
             "invalid_choice": "Choisissez une de vos structures.",
         },
     )
-    name = char("Nom du logiciel", max_length=140, help_text="Visible par les lieux qui le relient.")
+    name = char(
+        "Nom du logiciel", max_length=140, help_text="Visible par les lieux qui le relient."
+    )
     contact_email = forms.EmailField(
         label="E-mail de contact technique (facultatif)",
         required=False,
@@ -127,7 +129,7 @@ class KeyForm(PageForm):
         choices=KeyEnvironment.choices,
         initial=KeyEnvironment.INTEGRATION,
         widget=forms.RadioSelect,
-        help_text="Une clé d’intégration sert à vos essais ; la clé de production à vos lieux réels.",
+        help_text="Intégration pour vos essais, production pour vos lieux réels.",
         error_messages={
             "required": "Choisissez l’environnement de la clé.",
             "invalid_choice": "Environnement inconnu : intégration ou production.",
