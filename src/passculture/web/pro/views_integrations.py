@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from passculture.accounts.models import User
 from passculture.core.errors import DomainError
 from passculture.core.scoping import get_scoped_or_404
 from passculture.offerers.models import Venue
@@ -41,26 +42,32 @@ DELIVERIES_PER_PAGE = 25
 SECTION = "integrations"
 
 
+class ProRequest(HttpRequest):
+    """A request behind `pro_page` (login required): its user is a real account."""
+
+    user: User
+
+
 # --- scoping: every read below starts from the user's validated memberships -------------
 
 
-def _links(user) -> QuerySet[VenueProvider]:
+def _links(user: User) -> QuerySet[VenueProvider]:
     return VenueProvider.objects.filter(
         venue__offerer__in=offerers_for_user(user), is_active=True
     ).select_related("provider", "venue")
 
 
-def _providers(user) -> QuerySet[Provider]:
+def _providers(user: User) -> QuerySet[Provider]:
     return Provider.objects.filter(offerer__in=offerers_for_user(user)).select_related("offerer")
 
 
-def _keys(user) -> QuerySet[ApiKey]:
+def _keys(user: User) -> QuerySet[ApiKey]:
     return ApiKey.objects.filter(provider__offerer__in=offerers_for_user(user)).select_related(
         "provider"
     )
 
 
-def _deliveries(user) -> QuerySet[WebhookDelivery]:
+def _deliveries(user: User) -> QuerySet[WebhookDelivery]:
     ids = list(offerers_for_user(user).values_list("pk", flat=True))
     if not ids:
         return WebhookDelivery.objects.none()
@@ -76,7 +83,7 @@ def _available_providers(venue: Venue) -> QuerySet[Provider]:
 # --- venues and their software ----------------------------------------------------------
 
 
-def _overview(request: HttpRequest, bound: tuple[int, LinkForm] | None = None) -> HttpResponse:
+def _overview(request: ProRequest, bound: tuple[int, LinkForm] | None = None) -> HttpResponse:
     venues = list(venues_for_user(request.user).order_by("offerer__name", "is_virtual", "name"))
     links_by_venue: dict[int, list[VenueProvider]] = {}
     for link in _links(request.user).order_by("provider__name"):
@@ -112,13 +119,13 @@ def _overview(request: HttpRequest, bound: tuple[int, LinkForm] | None = None) -
 
 
 @pro_page(SECTION)
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: ProRequest) -> HttpResponse:
     return _overview(request)
 
 
 @pro_page(SECTION)
 @require_POST
-def link_create(request: HttpRequest, venue_id: int) -> HttpResponse:
+def link_create(request: ProRequest, venue_id: int) -> HttpResponse:
     venue = get_scoped_or_404(venues_for_user(request.user), pk=venue_id)
     form = LinkForm(request.POST, providers=_available_providers(venue), prefix=f"v{venue.pk}")
     if form.is_valid():
@@ -138,7 +145,7 @@ def link_create(request: HttpRequest, venue_id: int) -> HttpResponse:
 
 
 @pro_page(SECTION)
-def link_edit(request: HttpRequest, link_id: int) -> HttpResponse:
+def link_edit(request: ProRequest, link_id: int) -> HttpResponse:
     link = get_scoped_or_404(_links(request.user), pk=link_id)
     initial = {name: getattr(link, name) for name in URL_LABELS}
     form = UrlsForm(request.POST or None, initial=initial, defaults=link.provider)
@@ -162,7 +169,7 @@ def link_edit(request: HttpRequest, link_id: int) -> HttpResponse:
 
 
 @pro_page(SECTION)
-def link_delete(request: HttpRequest, link_id: int) -> HttpResponse:
+def link_delete(request: ProRequest, link_id: int) -> HttpResponse:
     link = get_scoped_or_404(_links(request.user), pk=link_id)
     if request.method == "POST":
         services.unlink_venue(actor=request.user, link=link)
@@ -186,7 +193,7 @@ def link_delete(request: HttpRequest, link_id: int) -> HttpResponse:
 
 @pro_page(SECTION)
 @require_POST
-def link_test(request: HttpRequest, link_id: int) -> HttpResponse:
+def link_test(request: ProRequest, link_id: int) -> HttpResponse:
     link = get_scoped_or_404(_links(request.user), pk=link_id)
     try:
         webhooks.send_test_event(actor=request.user, link=link)
@@ -200,7 +207,7 @@ def link_test(request: HttpRequest, link_id: int) -> HttpResponse:
     return redirect(f"{reverse('pro:integration_deliveries')}?lieu={link.venue_id}")
 
 
-def _confirm(request: HttpRequest, **context: object) -> HttpResponse:
+def _confirm(request: ProRequest, **context: object) -> HttpResponse:
     return render(
         request,
         "pro/integrations/confirm.html",
@@ -212,7 +219,7 @@ def _confirm(request: HttpRequest, **context: object) -> HttpResponse:
 
 
 @pro_page(SECTION)
-def software_list(request: HttpRequest) -> HttpResponse:
+def software_list(request: ProRequest) -> HttpResponse:
     offerers = offerers_for_user(request.user).order_by("name")
     form = ProviderForm(request.POST or None, offerers=offerers)
     if request.method == "POST" and form.is_valid():
@@ -252,7 +259,7 @@ def software_list(request: HttpRequest) -> HttpResponse:
 
 
 def _software_page(
-    request: HttpRequest,
+    request: ProRequest,
     provider: Provider,
     urls_form: UrlsForm | None = None,
     key_form: KeyForm | None = None,
@@ -274,7 +281,7 @@ def _software_page(
 
 
 @pro_page(SECTION)
-def software_detail(request: HttpRequest, provider_id: int) -> HttpResponse:
+def software_detail(request: ProRequest, provider_id: int) -> HttpResponse:
     provider = get_scoped_or_404(_providers(request.user), pk=provider_id)
     if request.method != "POST":
         return _software_page(request, provider)
@@ -292,7 +299,7 @@ def software_detail(request: HttpRequest, provider_id: int) -> HttpResponse:
 
 
 @pro_page(SECTION)
-def software_secret(request: HttpRequest, provider_id: int) -> HttpResponse:
+def software_secret(request: ProRequest, provider_id: int) -> HttpResponse:
     """The signing secret in clear: an HTMX fragment, or the page with it revealed."""
     provider = get_scoped_or_404(_providers(request.user), pk=provider_id)
     template = "pro/integrations/_secret.html"
@@ -310,7 +317,7 @@ def software_secret(request: HttpRequest, provider_id: int) -> HttpResponse:
 
 @pro_page(SECTION)
 @require_POST
-def key_create(request: HttpRequest, provider_id: int) -> HttpResponse:
+def key_create(request: ProRequest, provider_id: int) -> HttpResponse:
     provider = get_scoped_or_404(_providers(request.user), pk=provider_id)
     form = KeyForm(request.POST, prefix="key")
     if form.is_valid():
@@ -338,7 +345,7 @@ def key_create(request: HttpRequest, provider_id: int) -> HttpResponse:
 
 
 @pro_page(SECTION)
-def key_revoke(request: HttpRequest, key_id: int) -> HttpResponse:
+def key_revoke(request: ProRequest, key_id: int) -> HttpResponse:
     key = get_scoped_or_404(_keys(request.user), pk=key_id)
     back = reverse("pro:integration_software", args=[key.provider_id])
     if key.revoked_at is not None:
@@ -369,7 +376,7 @@ def key_revoke(request: HttpRequest, key_id: int) -> HttpResponse:
 
 
 @pro_page(SECTION)
-def deliveries(request: HttpRequest) -> HttpResponse:
+def deliveries(request: ProRequest) -> HttpResponse:
     get = request.GET
     venue_param, status = get.get("lieu", ""), get.get("statut", "")
     venue_id = int(venue_param) if venue_param.isdigit() else None
@@ -404,7 +411,7 @@ def deliveries(request: HttpRequest) -> HttpResponse:
 
 @pro_page(SECTION)
 @require_POST
-def delivery_replay(request: HttpRequest, delivery_id: int) -> HttpResponse:
+def delivery_replay(request: ProRequest, delivery_id: int) -> HttpResponse:
     delivery = get_scoped_or_404(_deliveries(request.user), pk=delivery_id)
     try:
         copy = webhooks.replay_delivery(actor=request.user, delivery=delivery)
@@ -420,7 +427,8 @@ def delivery_replay(request: HttpRequest, delivery_id: int) -> HttpResponse:
     back = QueryDict(request.POST.get("retour", ""), mutable=True)
     kept = QueryDict(mutable=True)
     for name in ("lieu", "statut", "page"):
-        if back.get(name, "").replace("_", "").isalnum():
-            kept[name] = back[name]
+        value = str(back.get(name, ""))
+        if value.replace("_", "").isalnum():
+            kept[name] = value
     url = reverse("pro:integration_deliveries")
     return redirect(f"{url}?{kept.urlencode()}" if kept else url)
