@@ -20,4 +20,15 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         cron="17 * * * *",
         task="passculture.collective.tasks.mark_collective_bookings_used",
     ),
+    # Webhook streams whose head is due (retries, streams of a worker that died).
+    PeriodicJob(
+        name="providers.wake_webhook_streams",
+        cron="* * * * *",
+        task="passculture.providers.tasks.wake_webhook_streams",
+    ),
+    PeriodicJob(
+        name="providers.purge_idempotency",
+        cron="41 3 * * *",
+        task="passculture.providers.tasks.purge_idempotent_responses",
+    ),
 ]

@@ -18,6 +18,7 @@ from passculture.core.mail import queue_mail
 from passculture.core.models import AuditEntry
 from passculture.offers import catalogue
 from passculture.offers.models import Stock
+from passculture.providers import webhooks
 
 BATCH = 500
 PARIS = ZoneInfo("Europe/Paris")
@@ -61,6 +62,7 @@ def auto_use_event_bookings(*, now: dt.datetime | None = None) -> int:
                 )  # fmt: skip
                 for pk in ids
             )
+            webhooks.emit_booking_events(booking_ids=ids, event_type=webhooks.BOOKING_USED)
             done += len(ids)
 
 
@@ -105,6 +107,9 @@ def expire_thing_bookings(*, now: dt.datetime | None = None) -> int:
                 )
                 if not batch:
                     break
+                # The batch's webhook streams at once, in id order: cancelling booking by
+                # booking would take them in booking order and could deadlock a parallel run.
+                webhooks.lock_streams(venue_ids={b.offer.venue_id for b in batch})
                 for booking in batch:
                     _cancel(actor=AUTO, booking=booking, reason=CancellationReason.EXPIRED)
                 done += len(batch)

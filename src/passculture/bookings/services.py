@@ -1,8 +1,12 @@
 """Booking writes: book, cancel, validate at the door, undo. Each one atomic and audited.
 
 Locks: the offer row (shared), then the stock row, then the deposit row (in that order, as
-the offers services do, so bookings and offer edits never deadlock). The stock's CHECK
-constraint and the one-live-booking unique index refuse whatever a bug would let through.
+the offers services do, so bookings and offer edits never deadlock), and last the venue's
+webhook stream rows (providers.webhooks). The stock's CHECK constraint and the
+one-live-booking unique index refuse whatever a bug would let through.
+
+Offers with a ticket (providers.ticketing) call the venue's ticketing system inside the
+booking, after every check and before any write; its refusal refuses the booking.
 """
 
 import datetime as dt
@@ -21,7 +25,7 @@ from passculture.bookings.models import (
     ValidationAuthor,
 )
 from passculture.core import clock
-from passculture.core.audit import record_audit
+from passculture.core.audit import SYSTEM, record_audit
 from passculture.core.errors import PermissionDenied
 from passculture.core.mail import queue_mail
 from passculture.core.money import format_cents
@@ -31,6 +35,9 @@ from passculture.offerers.models import ValidationStatus
 from passculture.offers import catalogue
 from passculture.offers.models import Stock, Validation
 from passculture.offers.services import check_fill_alert
+from passculture.providers import ticketing, webhooks
+from passculture.providers.errors import TicketingRefused
+from passculture.providers.models import Provider
 
 PARIS = ZoneInfo("Europe/Paris")
 TOKEN_ATTEMPTS = 10
@@ -58,11 +65,21 @@ def _check_bookable(stock: Stock, now: dt.datetime) -> None:
         raise e.BookingClosed(date=_local(stock.booking_limit_datetime))
 
 
-def _insert_with_token(**values: object) -> Booking:
+def _free_token() -> str:
+    """A token no booking holds yet (sent to a ticketing system before the booking exists)."""
     for _ in range(TOKEN_ATTEMPTS):
+        token = rules.new_token()
+        if not Booking.objects.filter(token=token).exists():
+            return token
+    raise e.BookingError("Impossible d’attribuer une contremarque : réessayez.")
+
+
+def _insert_with_token(*, first_token: str | None = None, **values: object) -> Booking:
+    for attempt in range(TOKEN_ATTEMPTS):
+        token = first_token if attempt == 0 and first_token else rules.new_token()
         try:
             with transaction.atomic():
-                return Booking.objects.create(token=rules.new_token(), **values)
+                return Booking.objects.create(token=token, **values)
         except IntegrityError as exc:
             if "token" not in str(exc).lower():
                 raise e.AlreadyBooked() from exc  # the one-live-booking index
@@ -78,9 +95,36 @@ def _share_lock_offer(offer_id: int) -> None:
             cursor.execute("SELECT id FROM offers_offer WHERE id = %s FOR SHARE", [offer_id])
 
 
-@transaction.atomic
 def book_offer(*, user: User, stock_id: int, quantity: int = 1) -> Booking:
-    """Book a stock for a young person. Caller holds no lock; refusals change nothing."""
+    """Book a stock for a young person. Caller holds no lock; refusals change nothing, except
+    that a ticketing system's refusal resyncs the stock's contingent to its count."""
+    try:
+        return _book_offer(user=user, stock_id=stock_id, quantity=quantity)
+    except TicketingRefused as exc:
+        remaining, provider_id = exc.params.get("remaining_quantity"), exc.params.get("provider_id")
+        if isinstance(remaining, int) and isinstance(provider_id, int):
+            # Its own transaction, after the refused one rolled back: the venue's count of
+            # seats is a fact worth keeping even though this booking failed.
+            _resync_after_refusal(stock_id=stock_id, remaining=remaining, provider_id=provider_id)
+        raise
+
+
+@transaction.atomic
+def _resync_after_refusal(*, stock_id: int, remaining: int, provider_id: int) -> None:
+    offer_id = Stock.objects.filter(pk=stock_id).values_list("offer_id", flat=True).first()
+    if offer_id is None:
+        return
+    _share_lock_offer(offer_id)  # the booking's lock order: offer, then stock
+    stock = Stock.objects.select_for_update().get(pk=stock_id)
+    if stock.is_deleted:
+        return
+    provider = Provider.objects.select_related("service_user").filter(pk=provider_id).first()
+    actor = provider.service_user if provider is not None else SYSTEM
+    ticketing.set_remaining(stock=stock, remaining=remaining, actor=actor)
+
+
+@transaction.atomic
+def _book_offer(*, user: User, stock_id: int, quantity: int) -> Booking:
     now = clock.now()
     # The offer first: the offers services lock it before its stocks (quantity change, date
     # move, rejection), and inserting a booking key-share locks it, so taking the stock first
@@ -136,9 +180,19 @@ def book_offer(*, user: User, stock_id: int, quantity: int = 1) -> Booking:
         ):
             left = max(0, deposit.digital_cap - digital_spent)
             raise e.DigitalCapReached(left=format_cents(left))
+    # The venue's ticketing system last: every refusal of ours is known before we ask it.
+    link = ticketing.ticketing_link(offer)
+    issued, token = None, None
+    if link is not None:
+        token = _free_token()
+        issued = ticketing.request_tickets(
+            link=link, user=user, stock=stock, quantity=quantity, token=token
+        )
     Stock.objects.filter(pk=stock.pk).update(booked_quantity=F("booked_quantity") + quantity)
+    stock.booked_quantity += quantity  # the locked row's value, kept exact for the events
     auto_used = sub.auto_used
     booking = _insert_with_token(
+        first_token=token,
         user=user,
         stock=stock,
         offer=offer,
@@ -167,8 +221,17 @@ def book_offer(*, user: User, stock_id: int, quantity: int = 1) -> Booking:
             "status": booking.status,
         },
     )
+    if issued is not None and link is not None:
+        ticketing.store_tickets(booking=booking, issued=issued)
+        if issued.remaining is not None:
+            ticketing.set_remaining(
+                stock=stock, remaining=issued.remaining, actor=link.provider.service_user
+            )
     queue_mail(to=[user.email], template="booking_confirmed", context=_mail_context(booking))
     check_fill_alert(offer=offer)
+    webhooks.emit_booking_event(booking=booking, event_type=webhooks.BOOKING_CREATED)
+    if stock.quantity is not None and stock.booked_quantity >= stock.quantity:
+        webhooks.emit_stock_sold_out(stock=stock)
     return booking
 
 
@@ -222,6 +285,10 @@ def _cancel(
         queue_mail(
             to=[booking.user.email], template="booking_cancelled", context=_mail_context(booking)
         )
+    ticketing.queue_cancellation(booking)
+    # Re-read: several bookings of one stock may be cancelled in a row (jobs, offer hooks).
+    booking.stock.refresh_from_db(fields=["booked_quantity", "quantity"])
+    webhooks.emit_booking_event(booking=booking, event_type=webhooks.BOOKING_CANCELLED)
     return booking
 
 
@@ -313,6 +380,7 @@ def validate_token(
         after={"status": BookingStatus.USED},
         data={"author": author},
     )
+    webhooks.emit_booking_event(booking=booking, event_type=webhooks.BOOKING_USED)
     return booking
 
 
@@ -335,4 +403,5 @@ def unvalidate_booking(*, actor: User, booking_id: int) -> Booking:
         before={"status": BookingStatus.USED},
         after={"status": BookingStatus.CONFIRMED},
     )
+    webhooks.emit_booking_event(booking=booking, event_type=webhooks.BOOKING_UNUSED)
     return booking

@@ -205,3 +205,6 @@ class IdempotentResponse(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["api_key", "key"], name="idempotency_key_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} ({self.key})"

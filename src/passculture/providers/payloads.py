@@ -72,8 +72,8 @@ def venue_data(venue: Venue) -> Json:
 
 def offer_data(offer: Offer) -> Json:
     address = None
-    if offer.address_id:  # an offer held elsewhere than at its venue (nomadic venues)
-        a = offer.address
+    a = offer.address if offer.address_id else None
+    if a is not None:  # an offer held elsewhere than at its venue (nomadic venues)
         address = {
             "street": a.street,
             "postalCode": a.postal_code,

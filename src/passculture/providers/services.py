@@ -16,11 +16,11 @@ from passculture.providers.models import ApiKey, KeyEnvironment, Provider, Venue
 URL_FIELDS = ("notification_url", "booking_url", "cancel_url")
 
 
-def clean_url(value: str | None) -> str:
+def clean_url(value: str | None, field: str | None = None) -> str:
     """'' for empty; refuses anything that is not an absolute http(s) URL."""
     value = (value or "").strip()
     if value and (not value.startswith(("https://", "http://")) or len(value) > 2083):
-        raise e.InvalidUrl()
+        raise e.InvalidUrl(field=field)
     return value
 
 
@@ -138,7 +138,7 @@ def update_provider_urls(*, actor: User | None, provider: Provider, **urls: str 
     for name, value in urls.items():
         if name not in URL_FIELDS:
             raise e.ProviderError(f"Champ inconnu : {name}.")
-        setattr(provider, name, clean_url(value))
+        setattr(provider, name, clean_url(value, name))
     if any(name == "notification_url" for name in urls):
         provider.webhooks_disabled_at = None  # a new URL gets a new chance after a 410
     provider.save()
@@ -161,7 +161,7 @@ def update_venue_urls(
     for name, value in urls.items():
         if name not in URL_FIELDS:
             raise e.ProviderError(f"Champ inconnu : {name}.")
-        setattr(link, name, clean_url(value))
+        setattr(link, name, clean_url(value, name))
     link.save()
     record_audit(
         actor=actor,

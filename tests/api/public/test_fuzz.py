@@ -6,8 +6,10 @@ import json
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.cache import cache
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -23,7 +25,12 @@ schema.app = get_wsgi_application()
 def fuzz_key(partner, settings):
     settings.PARTNER_API_RATE_LIMIT = 1_000_000
     cache.clear()
-    return partner.key
+    # As Django's test client does: a request must not close the test's connection.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield partner.key
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()

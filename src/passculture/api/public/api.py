@@ -1,7 +1,6 @@
 """The partner NinjaAPI: reference paths (`/public/...`, `/v2/collective/...`), key auth,
 errors shaped as the reference says (422 = list of {loc, msg, type}), offline docs."""
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
@@ -75,7 +74,7 @@ for collective_router in (
     collective_bookings.router,
 ):
     api.add_router("/v2/collective", collective_router)
-if getattr(settings, "PARTNER_SANDBOX_ENABLED", False):
+if adage_mock.sandbox_enabled():
     api.add_router("/v2/collective/adage_mock", adage_mock.router)
 
 

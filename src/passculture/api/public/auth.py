@@ -10,7 +10,7 @@ from passculture.providers.models import ApiKey
 def key_from_request(request: HttpRequest) -> ApiKey | None:
     """The live key of the request (resolved once, cached on the request)."""
     if hasattr(request, "_api_key"):
-        return request._api_key  # type: ignore[no-any-return]
+        return request._api_key
     header = request.headers.get("Authorization", "")
     scheme, _, raw = header.partition(" ")
     key = keys.find_key(raw) if scheme.lower() == "bearer" and raw.strip() else None

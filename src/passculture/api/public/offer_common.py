@@ -2,6 +2,8 @@
 price categories, category-related fields, status — named and typed as the reference."""
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -229,3 +231,31 @@ def utc(value: dt.datetime | None) -> dt.datetime | None:
     if value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC)
     return value.astimezone(dt.UTC)
+
+
+# --- additions (events, dates) ---------------------------------------------------------
+
+
+QUANTITY_UNLIMITED: Literal["unlimited"] = "unlimited"
+Quantity = int | Literal["unlimited"]
+
+
+def quantity_in(value: Quantity | None) -> int | None:
+    """The reference's quantity ("unlimited" or a number) → our column (None = unlimited)."""
+    return None if value is None or value == QUANTITY_UNLIMITED else int(value)
+
+
+def quantity_out(value: int | None) -> Quantity:
+    return QUANTITY_UNLIMITED if value is None else value
+
+
+@contextmanager
+def api_field_names(names: dict[str, str]) -> Iterator[None]:
+    """Name a service refusal's field as the API does (`booking_limit_datetime` →
+    `bookingLimitDatetime`), so the 400 body points at what the client sent."""
+    try:
+        yield
+    except DomainError as exc:
+        if exc.field in names:
+            exc.field = names[exc.field]
+        raise

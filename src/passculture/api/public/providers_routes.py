@@ -5,6 +5,7 @@ from ninja import Field, Router, Schema
 
 from passculture.api.public import scope
 from passculture.providers import services
+from passculture.providers.errors import InvalidUrl
 from passculture.providers.models import Provider, VenueProvider
 
 router = Router(tags=["Providers"])
@@ -43,6 +44,14 @@ def _provider_out(provider: Provider) -> ProviderResponse:
     )
 
 
+API_NAMES = {model: api for api, model in URL_NAMES.items()}
+
+
+def _api_field(exc: InvalidUrl) -> InvalidUrl:
+    """The service names model fields; partners know the camelCase ones."""
+    return InvalidUrl(field=API_NAMES.get(exc.field or "", exc.field))
+
+
 def _changes(payload: UrlsUpdate) -> dict[str, str | None]:
     given = payload.model_dump(exclude_unset=True)
     return {URL_NAMES[name]: value for name, value in given.items()}
@@ -65,9 +74,12 @@ def get_provider(request: HttpRequest) -> ProviderResponse:
     operation_id="UpdateProvider",
 )
 def update_provider(request: HttpRequest, payload: UrlsUpdate) -> ProviderResponse:
-    provider = services.update_provider_urls(
-        actor=scope.actor(request), provider=scope.provider(request), **_changes(payload)
-    )
+    try:
+        provider = services.update_provider_urls(
+            actor=scope.actor(request), provider=scope.provider(request), **_changes(payload)
+        )
+    except InvalidUrl as exc:
+        raise _api_field(exc) from exc
     return _provider_out(provider)
 
 
@@ -80,5 +92,8 @@ def update_provider(request: HttpRequest, payload: UrlsUpdate) -> ProviderRespon
 def update_venue_urls(request: HttpRequest, venue_id: int, payload: UrlsUpdate):
     venue = scope.venue_or_404(request, venue_id)
     link = VenueProvider.objects.get(venue=venue, provider=scope.provider(request))
-    services.update_venue_urls(actor=scope.actor(request), link=link, **_changes(payload))
+    try:
+        services.update_venue_urls(actor=scope.actor(request), link=link, **_changes(payload))
+    except InvalidUrl as exc:
+        raise _api_field(exc) from exc
     return 204, None

@@ -34,7 +34,7 @@ class Gone(DomainError):
 
 
 def api_key(request: HttpRequest) -> ApiKey:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
+    return request.auth  # type: ignore[attr-defined]
 
 
 def provider(request: HttpRequest) -> Provider:

@@ -31,6 +31,7 @@ from passculture.core.mail import queue_mail
 from passculture.core.money import format_cents
 from passculture.offerers.models import ValidationStatus
 from passculture.offers.models import Validation
+from passculture.providers import webhooks
 
 PARIS = ZoneInfo("Europe/Paris")
 COMMITTED = [
@@ -123,6 +124,9 @@ def prebook(*, teacher: User, offer_id: int) -> CollectiveBooking:
     )
     _notify(booking, "collective_prebooked")
     adage_client.notify("prebooking", booking.pk)
+    webhooks.emit_collective_booking_event(
+        booking=booking, event_type=webhooks.COLLECTIVE_BOOKING_CREATED
+    )
     return booking
 
 
@@ -229,6 +233,9 @@ def confirm(
         data={"budget_left_after": left - booking.price},
     )
     _notify(booking, "collective_confirmed")
+    webhooks.emit_collective_booking_event(
+        booking=booking, event_type=webhooks.COLLECTIVE_BOOKING_CONFIRMED
+    )
     return booking
 
 
@@ -250,6 +257,9 @@ def _cancel(
     )
     _notify(booking, "collective_cancelled")
     adage_client.notify("cancellation", booking.pk)
+    webhooks.emit_collective_booking_event(
+        booking=booking, event_type=webhooks.COLLECTIVE_BOOKING_CANCELLED
+    )
     return booking
 
 
@@ -318,6 +328,9 @@ def mark_used_after_end(*, now: dt.datetime | None = None, batch: int = 500) -> 
                 record_audit(
                     actor=AUTO, action="collective_booking.used", obj=CollectiveBooking(pk=pk)
                 )
+            webhooks.emit_collective_booking_events(
+                booking_ids=ids, event_type=webhooks.COLLECTIVE_BOOKING_USED
+            )
             done += len(ids)
 
 

@@ -50,7 +50,7 @@ class LinkForm(PageForm):
     """Link one venue to an active partner software."""
 
     provider = ProviderChoiceField(
-        label="Logiciel",
+        label="Logiciel à relier",
         queryset=Provider.objects.none(),
         empty_label="— Choisir un logiciel —",
         error_messages={
@@ -59,9 +59,21 @@ class LinkForm(PageForm):
         },
     )
 
-    def __init__(self, *args: Any, providers: QuerySet[Provider], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        providers: QuerySet[Provider],
+        options: list[Provider] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = providers  # type: ignore[attr-defined]
+        field = self.fields["provider"]
+        field.queryset = providers  # validation: one query, on POST only
+        if options is not None:
+            # The overview renders one form per venue from one list of providers read
+            # once, instead of one query per venue.
+            choices = [("", field.empty_label), *((p.pk, p.name) for p in options)]
+            field.choices = choices
 
 
 class UrlsForm(PageForm):
@@ -76,11 +88,14 @@ class UrlsForm(PageForm):
         if defaults is not None:  # a venue override: say what applies when left empty
             for name in URL_FIELDS:
                 default = getattr(defaults, name)
-                self.fields[name].help_text = (
+                text = (
                     f"Vide = adresse du logiciel : {default}"
                     if default
                     else "Vide = aucune (le logiciel n’a pas d’adresse par défaut)."
                 )
+                # The DSFR form builds its bound fields in __init__: update both.
+                self.fields[name].help_text = text
+                self[name].help_text = text
 
     def urls(self) -> dict[str, str]:
         return {name: self.cleaned_data.get(name) or "" for name in URL_FIELDS}
@@ -113,8 +128,8 @@ class ProviderForm(UrlsForm):
     def __init__(self, *args: Any, offerers: QuerySet[Offerer], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["offerer"]
-        field.queryset = offerers  # type: ignore[attr-defined]
-        field.label_from_instance = lambda o: f"{o.name} (SIREN {o.siren})"  # type: ignore[attr-defined]
+        field.queryset = offerers
+        field.label_from_instance = lambda o: f"{o.name} (SIREN {o.siren})"
 
 
 class KeyForm(PageForm):

@@ -2,6 +2,7 @@ from django.urls import path
 
 import passculture.web.pro.views_collective as collective
 import passculture.web.pro.views_collective_venue as collective_venue
+import passculture.web.pro.views_integration_log as integration_log
 import passculture.web.pro.views_integrations as integrations
 from passculture.web.pro import views_home, views_offerers, views_offers, views_stocks, views_venues
 from passculture.web.pro.views_door import door
@@ -79,10 +80,10 @@ urlpatterns = [
         integrations.key_revoke,
         name="integration_key_revoke",
     ),
-    path("integrations/envois/", integrations.deliveries, name="integration_deliveries"),
+    path("integrations/envois/", integration_log.deliveries, name="integration_deliveries"),
     path(
         "integrations/envois/<int:delivery_id>/rejouer/",
-        integrations.delivery_replay,
+        integration_log.delivery_replay,
         name="integration_delivery_replay",
     ),
     path("structures/", views_offerers.offerer_list, name="offerers"),

@@ -62,6 +62,3 @@ stats = _coming(
 finance = _coming(
     "finance", "Remboursements", "Vos remboursements et justificatifs apparaîtront ici."
 )
-integrations = _coming(
-    "integrations", "Intégrations", "Clés d’API et webhooks pour votre logiciel de billetterie."
-)

@@ -1,5 +1,5 @@
-"""Pro "Intégrations": link venues to partner software, administer one's own software
-(URLs, signing secret, API keys) and follow the webhook deliveries of one's venues.
+"""Pro "Intégrations": link venues to partner software and administer one's own software
+(URLs, signing secret, API keys). The webhook log is in views_integration_log.
 
 Everything is scoped to the user's structures: another structure's link, software, key or
 delivery is a 404 (never a 403, so its existence does not leak).
@@ -9,9 +9,8 @@ from functools import reduce
 from operator import or_
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -24,7 +23,6 @@ from passculture.offerers.selectors import offerers_for_user, venues_for_user
 from passculture.providers import selectors, services, webhooks
 from passculture.providers.models import (
     ApiKey,
-    DeliveryStatus,
     Provider,
     VenueProvider,
     WebhookDelivery,
@@ -38,7 +36,6 @@ from passculture.web.pro.integration_forms import (
     UrlsForm,
 )
 
-DELIVERIES_PER_PAGE = 25
 SECTION = "integrations"
 
 
@@ -51,23 +48,23 @@ class ProRequest(HttpRequest):
 # --- scoping: every read below starts from the user's validated memberships -------------
 
 
-def _links(user: User) -> QuerySet[VenueProvider]:
+def links_of(user: User) -> QuerySet[VenueProvider]:
     return VenueProvider.objects.filter(
         venue__offerer__in=offerers_for_user(user), is_active=True
     ).select_related("provider", "venue")
 
 
-def _providers(user: User) -> QuerySet[Provider]:
+def providers_of(user: User) -> QuerySet[Provider]:
     return Provider.objects.filter(offerer__in=offerers_for_user(user)).select_related("offerer")
 
 
-def _keys(user: User) -> QuerySet[ApiKey]:
+def keys_of(user: User) -> QuerySet[ApiKey]:
     return ApiKey.objects.filter(provider__offerer__in=offerers_for_user(user)).select_related(
         "provider"
     )
 
 
-def _deliveries(user: User) -> QuerySet[WebhookDelivery]:
+def deliveries_of(user: User) -> QuerySet[WebhookDelivery]:
     ids = list(offerers_for_user(user).values_list("pk", flat=True))
     if not ids:
         return WebhookDelivery.objects.none()
@@ -86,7 +83,7 @@ def _available_providers(venue: Venue) -> QuerySet[Provider]:
 def _overview(request: ProRequest, bound: tuple[int, LinkForm] | None = None) -> HttpResponse:
     venues = list(venues_for_user(request.user).order_by("offerer__name", "is_virtual", "name"))
     links_by_venue: dict[int, list[VenueProvider]] = {}
-    for link in _links(request.user).order_by("provider__name"):
+    for link in links_of(request.user).order_by("provider__name"):
         links_by_venue.setdefault(link.venue_id, []).append(link)
     active = list(Provider.objects.filter(is_active=True).order_by("name"))
     rows = []
@@ -96,7 +93,11 @@ def _overview(request: ProRequest, bound: tuple[int, LinkForm] | None = None) ->
         if bound is not None and bound[0] == venue.pk:
             form = bound[1]
         else:
-            form = LinkForm(providers=_available_providers(venue), prefix=f"v{venue.pk}")
+            form = LinkForm(
+                providers=_available_providers(venue),
+                options=[p for p in active if p.pk not in linked_ids],
+                prefix=f"v{venue.pk}",
+            )
         rows.append(
             {
                 "venue": venue,
@@ -114,6 +115,7 @@ def _overview(request: ProRequest, bound: tuple[int, LinkForm] | None = None) ->
             "rows": rows,
             "has_offerer": bool(venues) or offerers_for_user(request.user).exists(),
             "has_provider": bool(active),
+            "any_link": bool(links_by_venue),
         },
     )
 
@@ -146,7 +148,7 @@ def link_create(request: ProRequest, venue_id: int) -> HttpResponse:
 
 @pro_page(SECTION)
 def link_edit(request: ProRequest, link_id: int) -> HttpResponse:
-    link = get_scoped_or_404(_links(request.user), pk=link_id)
+    link = get_scoped_or_404(links_of(request.user), pk=link_id)
     initial = {name: getattr(link, name) for name in URL_LABELS}
     form = UrlsForm(request.POST or None, initial=initial, defaults=link.provider)
     if request.method == "POST" and form.is_valid():
@@ -170,7 +172,7 @@ def link_edit(request: ProRequest, link_id: int) -> HttpResponse:
 
 @pro_page(SECTION)
 def link_delete(request: ProRequest, link_id: int) -> HttpResponse:
-    link = get_scoped_or_404(_links(request.user), pk=link_id)
+    link = get_scoped_or_404(links_of(request.user), pk=link_id)
     if request.method == "POST":
         services.unlink_venue(actor=request.user, link=link)
         messages.success(
@@ -194,7 +196,7 @@ def link_delete(request: ProRequest, link_id: int) -> HttpResponse:
 @pro_page(SECTION)
 @require_POST
 def link_test(request: ProRequest, link_id: int) -> HttpResponse:
-    link = get_scoped_or_404(_links(request.user), pk=link_id)
+    link = get_scoped_or_404(links_of(request.user), pk=link_id)
     try:
         webhooks.send_test_event(actor=request.user, link=link)
     except DomainError as exc:
@@ -241,7 +243,7 @@ def software_list(request: ProRequest) -> HttpResponse:
                 "d’API pour qu’il se connecte.",
             )
             return redirect("pro:integration_software", provider_id=provider.pk)
-    providers = _providers(request.user).annotate(
+    providers = providers_of(request.user).annotate(
         venue_count=Count("venue_links", filter=Q(venue_links__is_active=True), distinct=True),
         key_count=Count("api_keys", filter=Q(api_keys__revoked_at__isnull=True), distinct=True),
     )
@@ -282,7 +284,7 @@ def _software_page(
 
 @pro_page(SECTION)
 def software_detail(request: ProRequest, provider_id: int) -> HttpResponse:
-    provider = get_scoped_or_404(_providers(request.user), pk=provider_id)
+    provider = get_scoped_or_404(providers_of(request.user), pk=provider_id)
     if request.method != "POST":
         return _software_page(request, provider)
     form = UrlsForm(request.POST, prefix="urls")
@@ -301,7 +303,7 @@ def software_detail(request: ProRequest, provider_id: int) -> HttpResponse:
 @pro_page(SECTION)
 def software_secret(request: ProRequest, provider_id: int) -> HttpResponse:
     """The signing secret in clear: an HTMX fragment, or the page with it revealed."""
-    provider = get_scoped_or_404(_providers(request.user), pk=provider_id)
+    provider = get_scoped_or_404(providers_of(request.user), pk=provider_id)
     template = "pro/integrations/_secret.html"
     if not getattr(request, "htmx", False):
         template = "pro/integrations/secret.html"
@@ -318,9 +320,11 @@ def software_secret(request: ProRequest, provider_id: int) -> HttpResponse:
 @pro_page(SECTION)
 @require_POST
 def key_create(request: ProRequest, provider_id: int) -> HttpResponse:
-    provider = get_scoped_or_404(_providers(request.user), pk=provider_id)
+    provider = get_scoped_or_404(providers_of(request.user), pk=provider_id)
     form = KeyForm(request.POST, prefix="key")
-    if form.is_valid():
+    if not provider.is_active:  # its keys would not work: say so rather than issue one
+        form.add_error(None, "Ce logiciel est désactivé par notre équipe : pas de nouvelle clé.")
+    elif form.is_valid():
         try:
             key, raw = services.issue_key(
                 actor=request.user,
@@ -346,7 +350,7 @@ def key_create(request: ProRequest, provider_id: int) -> HttpResponse:
 
 @pro_page(SECTION)
 def key_revoke(request: ProRequest, key_id: int) -> HttpResponse:
-    key = get_scoped_or_404(_keys(request.user), pk=key_id)
+    key = get_scoped_or_404(keys_of(request.user), pk=key_id)
     back = reverse("pro:integration_software", args=[key.provider_id])
     if key.revoked_at is not None:
         messages.info(request, f"La clé {key.prefix}… est déjà révoquée.")
@@ -370,65 +374,3 @@ def key_revoke(request: ProRequest, key_id: int) -> HttpResponse:
         back=back,
         tab="software",
     )
-
-
-# --- webhook deliveries of my venues --------------------------------------------------------
-
-
-@pro_page(SECTION)
-def deliveries(request: ProRequest) -> HttpResponse:
-    get = request.GET
-    venue_param, status = get.get("lieu", ""), get.get("statut", "")
-    venue_id = int(venue_param) if venue_param.isdigit() else None
-    status = status if status in DeliveryStatus.values else ""
-    base = _deliveries(request.user)
-    queryset = base
-    if venue_id is not None:
-        queryset = queryset.filter(link__venue_id=venue_id)
-    if status:
-        queryset = queryset.filter(status=status)
-    page = Paginator(queryset.order_by("-occurred_at", "-id"), DELIVERIES_PER_PAGE).get_page(
-        get.get("page")
-    )
-    query = get.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "pro/integrations/deliveries.html",
-        {
-            "page_title": "Journal des webhooks",
-            "tab": "deliveries",
-            "page": page,
-            "query": query.urlencode(),
-            "filters": {"venue_id": venue_id, "status": status},
-            "venues": venues_for_user(request.user).order_by("name"),
-            "statuses": DeliveryStatus.choices,
-            "has_any": page.paginator.count > 0 or base.exists(),
-            "back_query": get.urlencode(),
-        },
-    )
-
-
-@pro_page(SECTION)
-@require_POST
-def delivery_replay(request: ProRequest, delivery_id: int) -> HttpResponse:
-    delivery = get_scoped_or_404(_deliveries(request.user), pk=delivery_id)
-    try:
-        copy = webhooks.replay_delivery(actor=request.user, delivery=delivery)
-    except DomainError as exc:
-        messages.error(request, exc.text)
-    else:
-        messages.success(
-            request,
-            f"L’événement {delivery.event_type} n° {delivery.sequence} est renvoyé "
-            f"(nouvel envoi n° {copy.sequence}, même identifiant d’événement).",
-        )
-    # Back to the same filtered page: only the log's own parameters are carried over.
-    back = QueryDict(request.POST.get("retour", ""), mutable=True)
-    kept = QueryDict(mutable=True)
-    for name in ("lieu", "statut", "page"):
-        value = str(back.get(name, ""))
-        if value.replace("_", "").isalnum():
-            kept[name] = value
-    url = reverse("pro:integration_deliveries")
-    return redirect(f"{url}?{kept.urlencode()}" if kept else url)
