@@ -78,9 +78,9 @@ def check_eans(
     live = Offer.objects.filter(extra_data__ean__in=wanted, archived_at__isnull=True)
     models: dict[str, Offer] = {}
     # The venue's own offer first (it is the one updated), then the partner's, then others'.
-    own = live.filter(pk__in=own_offers.values("pk"))
-    here = Case(When(venue_id=venue.pk if venue else None, then=Value(0)), default=Value(1))
-    own = own.order_by(here, "-pk") if venue is not None else own.order_by("-pk")
+    own = live.filter(pk__in=own_offers.values("pk")).order_by("-pk")
+    if venue is not None:
+        own = own.order_by(Case(When(venue_id=venue.pk, then=Value(0)), default=Value(1)), "-pk")
     for offer in own:
         models.setdefault(offer.extra_data["ean"], offer)
     refused: set[str] = set()

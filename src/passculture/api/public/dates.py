@@ -12,6 +12,8 @@ from pydantic import ConfigDict
 from passculture.api.public import scope
 from passculture.api.public.events_schemas import event_offer_or_404
 from passculture.api.public.offer_common import (
+    ApiDatetime,
+    InputSchema,
     PriceCategoryResponse,
     Quantity,
     api_field_names,
@@ -34,28 +36,28 @@ FIELD_NAMES = {
 }
 
 
-class EventStockCreation(Schema):
-    beginningDatetime: dt.datetime
-    bookingLimitDatetime: dt.datetime
+class EventStockCreation(InputSchema):
+    beginningDatetime: ApiDatetime
+    bookingLimitDatetime: ApiDatetime
     priceCategoryId: int
     quantity: Quantity
     idAtProvider: str | None = Field(None, max_length=70)
 
 
-class EventStocksCreation(Schema):
+class EventStocksCreation(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
     dates: list[EventStockCreation] = Field(..., max_length=MAX_DATES)
 
 
-class EventStockEdition(Schema):
+class EventStockEdition(InputSchema):
     """Only the fields sent change. `quantity: null` keeps the contingent (send "unlimited"
     to lift it): a client clearing a field by mistake must not open unlimited seats."""
 
     model_config = ConfigDict(extra="forbid")
 
-    beginningDatetime: dt.datetime | None = None
-    bookingLimitDatetime: dt.datetime | None = None
+    beginningDatetime: ApiDatetime | None = None
+    bookingLimitDatetime: ApiDatetime | None = None
     priceCategoryId: int | None = None
     quantity: Annotated[int, Field(ge=0)] | Literal["unlimited"] | None = None
     idAtProvider: str | None = Field(None, max_length=70)
@@ -79,7 +81,7 @@ class PostDatesResponse(Schema):
     dates: list[DateResponse]
 
 
-class DatesFilters(Schema):
+class DatesFilters(InputSchema):
     limit: int = Field(50, gt=0, le=50)
     firstIndex: int = Field(1, ge=1)
     idsAtProvider: str | None = None

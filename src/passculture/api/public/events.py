@@ -3,11 +3,9 @@
 Publication and ticketing choices are explained in events_write.py.
 """
 
-import datetime as dt
-
 from django.db.models import Q
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 from pydantic import Field
 
 from passculture.api.public import events_write, scope
@@ -20,20 +18,20 @@ from passculture.api.public.events_schemas import (
     event_or_404,
     event_out,
 )
-from passculture.api.public.offer_common import utc
+from passculture.api.public.offer_common import ApiDatetime, InputSchema
 from passculture.offerers.models import Address
 
 router = Router(tags=["Event Offers"])
 
 
-class EventsFilters(Schema):
+class EventsFilters(InputSchema):
     limit: int = Field(50, gt=0, le=50)
     firstIndex: int = Field(1, ge=1)
     venueId: int | None = None
     idsAtProvider: str | None = None
     addressId: int | None = None
     # Ours: offers whose details changed since this instant, to resync after an outage.
-    updatedSince: dt.datetime | None = None
+    updatedSince: ApiDatetime | None = None
 
 
 def _at_place(address_id: int) -> Q:
@@ -68,7 +66,7 @@ def list_events(request: HttpRequest, filters: Query[EventsFilters]) -> EventOff
     if filters.addressId is not None:
         queryset = queryset.filter(_at_place(filters.addressId))
     if filters.updatedSince is not None:
-        queryset = queryset.filter(updated_at__gte=utc(filters.updatedSince))
+        queryset = queryset.filter(updated_at__gte=filters.updatedSince)
     offers = scope.page(queryset, limit=filters.limit, first_index=filters.firstIndex)
     return EventOffersResponse(events=[event_out(request, offer) for offer in offers])
 

@@ -12,8 +12,10 @@ from passculture.api.public import scope
 from passculture.api.public.offer_common import (
     Accessibility,
     AccessibilityResponse,
+    ApiDatetime,
     ImageBody,
     ImageResponse,
+    InputSchema,
     Location,
     PartialAccessibility,
     PriceCategoryCreation,
@@ -37,10 +39,10 @@ OfferStatus = Literal[
     "DRAFT", "PENDING", "REJECTED", "INACTIVE", "SCHEDULED", "PUBLISHED", "ACTIVE", "SOLD_OUT",
     "EXPIRED",
 ]  # fmt: skip
-PublicationDatetime = dt.datetime | Literal["now"] | None
+PublicationDatetime = ApiDatetime | Literal["now"] | None
 
 
-class EventOfferCreation(Schema):
+class EventOfferCreation(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
     location: Location
@@ -60,18 +62,18 @@ class EventOfferCreation(Schema):
     image: ImageBody | None = None
     itemCollectionDetails: str | None = Field(None, max_length=500)
     priceCategories: list[PriceCategoryCreation] | None = Field(None, max_length=50)
-    publicationDate: dt.datetime | None = None  # deprecated alias of publicationDatetime
+    publicationDate: ApiDatetime | None = None  # deprecated alias of publicationDatetime
     publicationDatetime: PublicationDatetime = "now"
-    bookingAllowedDatetime: dt.datetime | None = None
+    bookingAllowedDatetime: ApiDatetime | None = None
 
 
-class EventOfferEdition(Schema):
+class EventOfferEdition(InputSchema):
     """Only the fields sent change; `null` clears a field where clearing makes sense."""
 
     model_config = ConfigDict(extra="forbid")
 
     accessibility: PartialAccessibility | None = None
-    bookingAllowedDatetime: dt.datetime | None = None
+    bookingAllowedDatetime: ApiDatetime | None = None
     bookingContact: str | None = Field(None, max_length=254)
     bookingEmail: str | None = Field(None, max_length=254)
     categoryRelatedFields: dict[str, Any] | None = None

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Schema
-from pydantic import Discriminator, Tag
+from pydantic import AfterValidator, Discriminator, Tag, model_validator
 
 from passculture.api.public import scope
 from passculture.core.errors import DomainError
@@ -139,7 +139,7 @@ def location_out(offer: Offer) -> dict[str, Any]:
             "type": "address",
             "venueId": offer.venue_id,
             "addressId": offer.address_id,
-            "addressLabel": offer.address.label if offer.address else None,
+            "addressLabel": (offer.address.label or None) if offer.address else None,
         }
     return {"type": "physical", "venueId": offer.venue_id}
 
@@ -259,3 +259,42 @@ def api_field_names(names: dict[str, str]) -> Iterator[None]:
         if exc.field in names:
             exc.field = names[exc.field]
         raise
+
+
+def _aware_utc(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    try:
+        value = value.astimezone(dt.UTC)
+    except OverflowError as exc:  # "9999-12-31T23:59:59-14:00" is past year 9999 in UTC
+        raise ValueError("Date hors limites.") from exc
+    if not 1970 <= value.year <= 2200:
+        raise ValueError("Date hors limites (années 1970 à 2200).")
+    return value
+
+
+# A request datetime: offsets accepted, naive read as UTC, converted to aware UTC; absurd
+# years are a 422 rather than an overflow deep in date arithmetic.
+ApiDatetime = Annotated[dt.datetime, AfterValidator(_aware_utc)]
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+class InputSchema(Schema):
+    """A request body or query: refuses NUL characters anywhere (PostgreSQL cannot store
+    them in text, which would otherwise surface as a 500)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_nul(cls, data: Any) -> Any:
+        if _has_nul(data if isinstance(data, dict | list) else getattr(data, "__dict__", {})):
+            raise ValueError("Caractère nul (\\u0000) interdit.")
+        return data

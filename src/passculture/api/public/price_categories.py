@@ -7,6 +7,7 @@ from pydantic import ConfigDict
 from passculture.api.public import scope
 from passculture.api.public.events_schemas import event_offer_or_404
 from passculture.api.public.offer_common import (
+    InputSchema,
     PriceCategoryCreation,
     PriceCategoryResponse,
     api_field_names,
@@ -18,13 +19,13 @@ from passculture.offers.services import partner_stocks
 router = Router(tags=["Event Offer Price Categories"])
 
 
-class PriceCategoriesCreation(Schema):
+class PriceCategoriesCreation(InputSchema):
     model_config = ConfigDict(extra="forbid")
 
     priceCategories: list[PriceCategoryCreation] = Field(..., max_length=50)
 
 
-class PriceCategoryEdition(Schema):
+class PriceCategoryEdition(InputSchema):
     """Only the fields sent change; `idAtProvider: null` clears it."""
 
     model_config = ConfigDict(extra="forbid")
@@ -38,7 +39,7 @@ class PriceCategoriesResponse(Schema):
     priceCategories: list[PriceCategoryResponse]
 
 
-class PriceCategoriesFilters(Schema):
+class PriceCategoriesFilters(InputSchema):
     limit: int = Field(50, gt=0, le=50)
     firstIndex: int = Field(1, ge=1)
     idsAtProvider: str | None = None

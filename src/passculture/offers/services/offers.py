@@ -128,15 +128,20 @@ def _address(data: AddressData) -> Address:
         raise InvalidCoordinates(field="address_latitude")
     if not territory.is_in_france(float(data.latitude), float(data.longitude)):
         raise InvalidCoordinates(field="address_latitude")
-    return Address.objects.create(
-        label=data.label.strip(),
-        street=data.street.strip(),
-        postal_code=data.postal_code.strip(),
-        city=data.city.strip(),
-        department_code=department,
-        latitude=Decimal(data.latitude).quantize(Decimal("0.00001")),
-        longitude=Decimal(data.longitude).quantize(Decimal("0.00001")),
-    )
+    values = {
+        "label": data.label.strip(),
+        "street": data.street.strip(),
+        "postal_code": data.postal_code.strip(),
+        "city": data.city.strip(),
+        "latitude": Decimal(data.latitude).quantize(Decimal("0.00001")),
+        "longitude": Decimal(data.longitude).quantize(Decimal("0.00001")),
+    }
+    # Addresses are never edited in place, so an identical row is shared: the id a partner
+    # created (POST /addresses) stays the id its offers show.
+    existing = Address.objects.filter(**values).order_by("pk").first()
+    if existing is not None:
+        return existing
+    return Address.objects.create(department_code=department, **values)
 
 
 def _same_address(current: Address | None, data: AddressData | None) -> bool:
