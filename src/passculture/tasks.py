@@ -20,6 +20,23 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         cron="17 * * * *",
         task="passculture.collective.tasks.mark_collective_bookings_used",
     ),
+    # Individual bookings: events auto-used 48 h after, unwithdrawn things expire (with
+    # reminders before); both in batches, idempotent, so a missed slot is caught next run.
+    PeriodicJob(
+        name="bookings.auto_use",
+        cron="7 * * * *",
+        task="passculture.bookings.tasks.auto_use_event_bookings",
+    ),
+    PeriodicJob(
+        name="bookings.expire",
+        cron="23 * * * *",
+        task="passculture.bookings.tasks.expire_thing_bookings",
+    ),
+    PeriodicJob(
+        name="bookings.remind_expiring",
+        cron="0 10 * * *",
+        task="passculture.bookings.tasks.remind_expiring_bookings",
+    ),
     # Webhook streams whose head is due (retries, streams of a worker that died).
     PeriodicJob(
         name="providers.wake_webhook_streams",

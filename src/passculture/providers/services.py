@@ -1,5 +1,6 @@
 """Provider writes: software registration, keys, venue links, URLs. Atomic and audited."""
 
+import datetime as dt
 import secrets
 
 from django.db import transaction
@@ -11,9 +12,19 @@ from passculture.core.audit import record_audit
 from passculture.offerers.models import Offerer, Venue
 from passculture.providers import errors as e
 from passculture.providers import keys
-from passculture.providers.models import ApiKey, KeyEnvironment, Provider, VenueProvider
+from passculture.providers.models import (
+    ApiKey,
+    DeliveryStatus,
+    IdempotentResponse,
+    KeyEnvironment,
+    Provider,
+    VenueProvider,
+    WebhookDelivery,
+)
 
 URL_FIELDS = ("notification_url", "booking_url", "cancel_url")
+IDEMPOTENCY_TTL = dt.timedelta(hours=24)
+DELIVERY_LOG_DAYS = 90
 
 
 def clean_url(value: str | None, field: str | None = None) -> str:
@@ -171,3 +182,20 @@ def update_venue_urls(
         after={name: getattr(link, name) for name in URL_FIELDS},
     )
     return link
+
+
+def purge_idempotency(now: dt.datetime | None = None) -> int:
+    """Forget Idempotency-Key answers older than 24 h (daily job)."""
+    cutoff = (now or clock.now()) - IDEMPOTENCY_TTL
+    return IdempotentResponse.objects.filter(created_at__lt=cutoff).delete()[0]
+
+
+def purge_settled_deliveries(now: dt.datetime | None = None) -> int:
+    """Drop delivered/failed/disabled webhook rows past the log's 90 days (daily job)."""
+    cutoff = (now or clock.now()) - dt.timedelta(days=DELIVERY_LOG_DAYS)
+    return (
+        WebhookDelivery.objects.filter(occurred_at__lt=cutoff)
+        .exclude(status=DeliveryStatus.PENDING)
+        .filter(replays__isnull=True)
+        .delete()[0]
+    )

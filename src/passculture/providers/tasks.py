@@ -32,8 +32,8 @@ def cancel_ticket(booking_id: int, attempt: int = 1) -> str:
 
 @task
 def purge_idempotent_responses() -> int:
-    """Daily: forget Idempotency-Key answers older than 24 h."""
-    # Lazy: the purge lives with the API middleware that stores those answers.
-    from passculture.api.public.limits import purge_idempotency
+    """Daily: forget Idempotency-Key answers older than 24 h, and settled webhook
+    deliveries older than the log keeps (pending ones are never purged)."""
+    from passculture.providers import services
 
-    return purge_idempotency()
+    return services.purge_idempotency() + services.purge_settled_deliveries()

@@ -86,6 +86,12 @@ def test_list_paginates_and_filters_by_id_at_provider(partner, event):
         (lambda items, ids: [*items, {**items[0], "quantity": "beaucoup"}], 422, "quantity"),
         (lambda items, ids: [{**i, "idAtProvider": "même"} for i in items], 400, "idAtProvider"),
         (lambda items, ids: items * 126, 422, "dates"),  # 2 520 dates
+        (
+            lambda items, ids: [{**items[0], "beginningDatetime": "9999-12-31T23:59:59-14:00"}],
+            422,
+            "beginningDatetime",
+        ),
+        (lambda items, ids: [{**items[0], "idAtProvider": "\x00"}], 422, "payload"),
     ],
 )
 def test_invalid_batch_creates_nothing(partner, event, mutate, status, field):

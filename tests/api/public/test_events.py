@@ -187,6 +187,15 @@ def test_legacy_music_type_is_read_as_the_current_genre(partner, partner_venue):
         ({"name": ""}, 400, "name"),
         ({"couleur": "rouge"}, 422, "couleur"),
         ({"eventDuration": -5}, 422, "eventDuration"),
+        ({"name": "Le\x00Misanthrope"}, 422, "payload"),  # PostgreSQL cannot store NUL
+        ({"bookingAllowedDatetime": "9999-12-31T23:59:59-14:00"}, 422, "bookingAllowedDatetime"),
+        (
+            {
+                "location": {"type": "digital", "venueId": 0, "url": "https://x.example"}
+            },  # before the venue
+            400,
+            "location",
+        ),
     ],
 )
 def test_invalid_creation_changes_nothing(partner, partner_venue, overrides, status, field):

@@ -20,7 +20,6 @@ from passculture.api.public.offer_common import (
     price_category_out,
     quantity_in,
     quantity_out,
-    utc,
 )
 from passculture.offers.models import Offer, Stock
 from passculture.offers.services import partner_stocks
@@ -145,8 +144,8 @@ def create_dates(
     offer = event_offer_or_404(request, event_id)
     items = [
         partner_stocks.DatedStock(
-            beginning=utc(item.beginningDatetime),  # type: ignore[arg-type]
-            booking_limit=utc(item.bookingLimitDatetime),  # type: ignore[arg-type]
+            beginning=item.beginningDatetime,
+            booking_limit=item.bookingLimitDatetime,
             price_category_id=item.priceCategoryId,
             quantity=quantity_in(item.quantity),
             id_at_provider=item.idAtProvider or "",
@@ -175,9 +174,9 @@ def edit_date(
     sent = {name for name in payload.model_fields_set if getattr(payload, name) is not None}
     changes: dict[str, object] = {}
     if "beginningDatetime" in sent:
-        changes["beginning"] = utc(payload.beginningDatetime)
+        changes["beginning"] = payload.beginningDatetime
     if "bookingLimitDatetime" in sent:
-        changes["booking_limit"] = utc(payload.bookingLimitDatetime)
+        changes["booking_limit"] = payload.bookingLimitDatetime
     if "priceCategoryId" in sent:
         changes["price_category_id"] = payload.priceCategoryId
     if "quantity" in sent:

@@ -26,6 +26,7 @@ from passculture.api.public import scope
 from passculture.api.public.events_music_types import current_music_type
 from passculture.api.public.events_schemas import EventOfferCreation, EventOfferEdition
 from passculture.api.public.offer_common import (
+    DigitalLocation,
     ImageBody,
     accessibility_values,
     address_data,
@@ -107,6 +108,18 @@ def _category(fields: dict[str, Any], *, new: bool = True) -> tuple[str, dict[st
     return sub_id, extra
 
 
+def _check_location(location: object, sub_id: str) -> None:
+    # The service would silently drop the URL of a physical category: refuse instead.
+    if isinstance(location, DigitalLocation) and catalogue.get_subcategory(sub_id).online == (
+        "offline"
+    ):
+        raise DomainError(
+            f"Une offre « {sub_id} » a lieu physiquement : location.type doit être "
+            "« physical » ou « address ».",
+            field="location.type",
+        )
+
+
 def _upload(image: ImageBody) -> SimpleUploadedFile:
     raw = image.file.strip()
     if raw.startswith("data:") and "," in raw:  # a data: URL pasted as is
@@ -150,6 +163,7 @@ def _ticketing(request: HttpRequest, offer_venue_id: int, contact: str) -> None:
 def create_event(request: HttpRequest, payload: EventOfferCreation) -> Offer:
     """Create the offer, its tariffs, image and ids; submit it if it can already be."""
     sub_id, extra = _category(payload.categoryRelatedFields)
+    _check_location(payload.location, sub_id)
     venue, address, url = resolve_location(request, payload.location)
     contact = _email(payload.bookingContact, "bookingContact")
     if payload.hasTicket:
@@ -306,6 +320,7 @@ def edit_event(request: HttpRequest, offer: Offer, payload: EventOfferEdition) -
     data = _details(request, offer, payload)
     venue = None
     if "location" in given and payload.location is not None:
+        _check_location(payload.location, offer.subcategory_id)
         venue, address, url = resolve_location(request, payload.location)
         data = dataclasses.replace(data or current_data(offer), address=address, url=url)
     upload = _upload(payload.image) if payload.image else None

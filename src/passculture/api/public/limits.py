@@ -7,7 +7,6 @@ The rate limit is a fixed one-minute window counted in the cache (Redis in produ
 every web process shares it; per process with the local-memory default).
 """
 
-import datetime as dt
 import hashlib
 import time
 from collections.abc import Callable
@@ -20,11 +19,11 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from passculture.api.public.auth import key_from_request
 from passculture.core import clock
 from passculture.providers.models import ApiKey, IdempotentResponse
+from passculture.providers.services import IDEMPOTENCY_TTL
 
 API_PREFIXES = ("/public/", "/v2/collective/")
 DOCS_PATHS = ("/public/openapi.json", "/public/docs")
 IDEMPOTENT_METHODS = {"POST", "PATCH"}
-IDEMPOTENCY_TTL = dt.timedelta(hours=24)
 IN_FLIGHT = 0  # status_code of a claimed key whose first request has not answered yet
 
 
@@ -146,10 +145,4 @@ class PartnerApiMiddleware:
         return self.get_response(request)
 
 
-def purge_idempotency(now: dt.datetime | None = None) -> int:
-    """Forget answers older than 24 h (scheduler, daily)."""
-    cutoff = (now or clock.now()) - IDEMPOTENCY_TTL
-    return IdempotentResponse.objects.filter(created_at__lt=cutoff).delete()[0]
-
-
-__all__ = ["PartnerApiMiddleware", "purge_idempotency", "retry_after"]
+__all__ = ["PartnerApiMiddleware", "retry_after"]

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Schema
+from ninja.schema import DjangoGetter
 from pydantic import AfterValidator, Discriminator, Tag, model_validator
 
 from passculture.api.public import scope
@@ -295,6 +296,7 @@ class InputSchema(Schema):
     @model_validator(mode="before")
     @classmethod
     def _refuse_nul(cls, data: Any) -> Any:
-        if _has_nul(data if isinstance(data, dict | list) else getattr(data, "__dict__", {})):
+        raw = data._obj if isinstance(data, DjangoGetter) else data  # ninja's wrapper
+        if _has_nul(raw):
             raise ValueError("Caractère nul (\\u0000) interdit.")
         return data
