@@ -1,8 +1,5 @@
 """Partner API — offer attributes: categories with their fields, show and music types."""
 
-import copy
-
-import jsonschema
 import pytest
 from django.core.cache import cache
 
@@ -34,13 +31,8 @@ def test_event_categories(partner):
     response = partner.get(f"{BASE}/events/categories")
     assert response.status_code == 200
     body = response.json()
-    # The reference types `id` with `CategoryEnum`, which only lists product ids (an enum
-    # name shared by two lists there): validate the shape against the reference with that
-    # enum widened to the event ids its own EventOfferCreation accepts.
-    schema = reference.response_schema(f"{BASE}/events/categories", "GET")
-    components = copy.deepcopy(reference._components())
-    components["schemas"]["CategoryEnum"]["enum"] = sorted(_event_create_ids())
-    jsonschema.Draft202012Validator({**schema, "components": components}).validate(body)
+    # reference.py works around the reference's CategoryEnum defect (product ids only).
+    validate_response(f"{BASE}/events/categories", "GET", 200, body)
     assert {c["id"] for c in body} == _event_create_ids()
     by_id = {c["id"]: c["conditionalFields"] for c in body}
     assert by_id["SPECTACLE_REPRESENTATION"] == {

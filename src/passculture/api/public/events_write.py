@@ -110,9 +110,8 @@ def _category(fields: dict[str, Any], *, new: bool = True) -> tuple[str, dict[st
 
 def _check_location(location: object, sub_id: str) -> None:
     # The service would silently drop the URL of a physical category: refuse instead.
-    if isinstance(location, DigitalLocation) and catalogue.get_subcategory(sub_id).online == (
-        "offline"
-    ):
+    offline = catalogue.get_subcategory(sub_id).online == "offline"
+    if isinstance(location, DigitalLocation) and offline:
         raise DomainError(
             f"Une offre « {sub_id} » a lieu physiquement : location.type doit être "
             "« physical » ou « address ».",
@@ -271,7 +270,7 @@ def _publication_change(offer: Offer, value: dt.datetime | str | None) -> dt.dat
     return _publication(value)
 
 
-def _details(request: HttpRequest, offer: Offer, payload: EventOfferEdition) -> OfferData | None:
+def _details(offer: Offer, payload: EventOfferEdition) -> OfferData | None:
     """The new details, or None when the PATCH touches none of them."""
     given = payload.model_fields_set
     data = current_data(offer)
@@ -282,7 +281,8 @@ def _details(request: HttpRequest, offer: Offer, payload: EventOfferEdition) -> 
     if "categoryRelatedFields" in given and payload.categoryRelatedFields is not None:
         data.extra_data = _merged_category(offer, payload.categoryRelatedFields)
     if "accessibility" in given:
-        data = dataclasses.replace(data, **accessibility_values(payload.accessibility))  # type: ignore[arg-type]
+        for field, flag in accessibility_values(payload.accessibility).items():
+            setattr(data, field, flag)
     if "enableDoubleBookings" in given and payload.enableDoubleBookings is not None:
         data.is_duo = payload.enableDoubleBookings
     if "eventDuration" in given:
@@ -317,7 +317,7 @@ def _details(request: HttpRequest, offer: Offer, payload: EventOfferEdition) -> 
 def edit_event(request: HttpRequest, offer: Offer, payload: EventOfferEdition) -> Offer:
     """Apply a PATCH: details, location, id, image, activation, publication request."""
     given = payload.model_fields_set
-    data = _details(request, offer, payload)
+    data = _details(offer, payload)
     venue = None
     if "location" in given and payload.location is not None:
         _check_location(payload.location, offer.subcategory_id)

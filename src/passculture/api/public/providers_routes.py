@@ -1,7 +1,7 @@
 """Partner API — Providers: the key's own provider and its venue-level URLs."""
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from passculture.api.public import scope
 from passculture.providers import services
@@ -96,4 +96,4 @@ def update_venue_urls(request: HttpRequest, venue_id: int, payload: UrlsUpdate):
         services.update_venue_urls(actor=scope.actor(request), link=link, **_changes(payload))
     except InvalidUrl as exc:
         raise _api_field(exc) from exc
-    return 204, None
+    return Status(204, None)
