@@ -292,3 +292,5 @@ WEBHOOK_RETRY_BASE_SECONDS = int(os.environ.get("WEBHOOK_RETRY_BASE_SECONDS", "3
 WEBHOOK_RETRY_DAYS = 3
 # Venue ticketing systems (offers with hasTicket): synchronous call on booking.
 TICKETING_TIMEOUT_SECONDS = float(os.environ.get("TICKETING_TIMEOUT_SECONDS", "8"))
+# Partner API images come base64-encoded in JSON (a 10 MB image is ~13.4 MB of text).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
