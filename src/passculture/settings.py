@@ -294,3 +294,6 @@ WEBHOOK_RETRY_DAYS = 3
 TICKETING_TIMEOUT_SECONDS = float(os.environ.get("TICKETING_TIMEOUT_SECONDS", "8"))
 # Partner API images come base64-encoded in JSON (a 10 MB image is ~13.4 MB of text).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 16 * 1024 * 1024
+if ENV == "test":
+    # Tests create thousands of users: a fast hasher there (never outside the test env).
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

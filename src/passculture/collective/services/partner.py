@@ -255,47 +255,61 @@ def reset_to_pending(*, actor: User, booking_id: int) -> CollectiveBooking:
     return booking
 
 
-@transaction.atomic
-def use_now(*, actor: User, booking_id: int) -> CollectiveBooking:
-    """Sandbox: a confirmed booking becomes used now, as 48 h after the end would do."""
+def _advance(
+    *,
+    actor: User,
+    booking_id: int,
+    source: str,
+    target: str,
+    stamp: str,
+    action: str,
+    event: str,
+    refusal: str,
+) -> CollectiveBooking:
+    """Move a locked booking from `source` to `target` now (audited, webhook emitted)."""
     booking = _lock(booking_id)
-    if booking.status != CollectiveBookingStatus.CONFIRMED:
-        raise TransitionRefused("Seule une réservation confirmée peut être marquée terminée.")
-    booking.status = CollectiveBookingStatus.USED
-    booking.used_at = clock.now()
+    if booking.status != source:
+        raise TransitionRefused(refusal)
+    booking.status = target
+    setattr(booking, stamp, clock.now())
     booking.save()
     record_audit(
         actor=actor,
-        action="collective_booking.used",
+        action=action,
         obj=booking,
-        before={"status": CollectiveBookingStatus.CONFIRMED},
-        after={"status": booking.status},
+        before={"status": source},
+        after={"status": target},
         data={"sandbox": True},
     )
-    webhooks.emit_collective_booking_event(
-        booking=booking, event_type=webhooks.COLLECTIVE_BOOKING_USED
-    )
+    webhooks.emit_collective_booking_event(booking=booking, event_type=event)
     return booking
+
+
+@transaction.atomic
+def use_now(*, actor: User, booking_id: int) -> CollectiveBooking:
+    """Sandbox: a confirmed booking becomes used now, as 48 h after the end would do."""
+    return _advance(
+        actor=actor,
+        booking_id=booking_id,
+        source=CollectiveBookingStatus.CONFIRMED,
+        target=CollectiveBookingStatus.USED,
+        stamp="used_at",
+        action="collective_booking.used",
+        event=webhooks.COLLECTIVE_BOOKING_USED,
+        refusal="Seule une réservation confirmée peut être marquée terminée.",
+    )
 
 
 @transaction.atomic
 def reimburse_now(*, actor: User, booking_id: int) -> CollectiveBooking:
     """Sandbox: a used booking is marked reimbursed now (no money moves)."""
-    booking = _lock(booking_id)
-    if booking.status != CollectiveBookingStatus.USED:
-        raise TransitionRefused("Seule une réservation terminée peut être remboursée.")
-    booking.status = CollectiveBookingStatus.REIMBURSED
-    booking.reimbursed_at = clock.now()
-    booking.save()
-    record_audit(
+    return _advance(
         actor=actor,
+        booking_id=booking_id,
+        source=CollectiveBookingStatus.USED,
+        target=CollectiveBookingStatus.REIMBURSED,
+        stamp="reimbursed_at",
         action="collective_booking.reimbursed",
-        obj=booking,
-        before={"status": CollectiveBookingStatus.USED},
-        after={"status": booking.status},
-        data={"sandbox": True},
+        event=webhooks.COLLECTIVE_BOOKING_REIMBURSED,
+        refusal="Seule une réservation terminée peut être remboursée.",
     )
-    webhooks.emit_collective_booking_event(
-        booking=booking, event_type=webhooks.COLLECTIVE_BOOKING_REIMBURSED
-    )
-    return booking
