@@ -34,3 +34,12 @@ def venue(offerer):
 def pro_client(client, pro):
     client.force_login(pro)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _clock_not_left_frozen():
+    """The clock is process-global: a test must never hand a frozen clock to the next."""
+    from passculture.core import clock
+
+    yield
+    assert clock._frozen is None, "a test left core.clock frozen"

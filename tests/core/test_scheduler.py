@@ -54,15 +54,17 @@ def test_concurrent_schedulers_claim_a_slot_once():
 
     def run(name: str) -> None:
         barrier.wait()
-        with clock.frozen_at(dt.datetime(2026, 11, 26, 10, 7, tzinfo=dt.UTC)):
-            results.append(scheduler.tick(jobs=[HEALTH], worker=name))
+        results.append(scheduler.tick(jobs=[HEALTH], worker=name))
         connection.close()
 
-    threads = [threading.Thread(target=run, args=(f"w{i}",)) for i in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    # Frozen once, around all threads: the clock is process-global, and six threads
+    # each freezing and restoring it would leave a stale frozen instant behind.
+    with clock.frozen_at(dt.datetime(2026, 11, 26, 10, 7, tzinfo=dt.UTC)):
+        threads = [threading.Thread(target=run, args=(f"w{i}",)) for i in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     assert sorted(len(r) for r in results) == [0, 0, 0, 0, 0, 1]
     assert ScheduledRun.objects.count() == 1
     assert DBTaskResult.objects.count() == 1
