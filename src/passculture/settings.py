@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "passculture.bookings",
     "passculture.collective",
     "passculture.providers",
+    "passculture.exports",
+    "passculture.stats",
     "passculture.web",
     "passculture.ops",
 ]

@@ -44,8 +44,19 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         task="passculture.providers.tasks.wake_webhook_streams",
     ),
     PeriodicJob(
+        name="stats.flush_offer_views",
+        cron="*/5 * * * *",
+        task="passculture.stats.tasks.flush_offer_views",
+    ),
+    PeriodicJob(
         name="providers.purge_idempotency",
         cron="41 3 * * *",
         task="passculture.providers.tasks.purge_idempotent_responses",
+    ),
+    # Background export files are kept 7 days, then deleted with their job.
+    PeriodicJob(
+        name="exports.purge_expired",
+        cron="33 4 * * *",
+        task="passculture.exports.tasks.purge_expired_exports",
     ),
 ]

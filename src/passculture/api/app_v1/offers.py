@@ -20,6 +20,7 @@ from passculture.core.errors import DomainError
 from passculture.core.scoping import get_scoped_or_404
 from passculture.offers import catalogue, selectors
 from passculture.offers.models import Offer, Stock
+from passculture.stats import views_counter
 
 router = Router(tags=["Offres"], by_alias=True)
 
@@ -266,6 +267,7 @@ def list_offers(request, filters: Query[OfferFilters]) -> OfferPageOut:
 def get_offer(request, offer_id: int) -> OfferDetailOut:
     now = clock.now()
     offer = get_scoped_or_404(selectors.public_offers(now), pk=offer_id)
+    views_counter.record_view("offer", offer.pk, request)
     stocks = list(selectors.upcoming_stocks(offer, now))
     open_now = offer.booking_allowed_datetime is None or offer.booking_allowed_datetime <= now
     items = []

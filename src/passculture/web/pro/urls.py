@@ -2,9 +2,18 @@ from django.urls import path
 
 import passculture.web.pro.views_collective as collective
 import passculture.web.pro.views_collective_venue as collective_venue
+import passculture.web.pro.views_exports as exports
 import passculture.web.pro.views_integration_log as integration_log
 import passculture.web.pro.views_integrations as integrations
-from passculture.web.pro import views_home, views_offerers, views_offers, views_stocks, views_venues
+import passculture.web.pro.views_stats as views_stats
+from passculture.web.pro import (
+    views_bookings,
+    views_home,
+    views_offerers,
+    views_offers,
+    views_stocks,
+    views_venues,
+)
 from passculture.web.pro.views_door import door
 
 app_name = "pro"
@@ -38,9 +47,28 @@ urlpatterns = [
         views_stocks.date_action,
         name="offer_date_action",
     ),
-    path("reservations/", views_home.bookings, name="bookings"),
+    path("reservations/", views_bookings.booking_list, name="bookings"),
+    path(
+        "reservations/<int:booking_id>/<str:action>/",
+        views_bookings.booking_action,
+        name="booking_action",
+    ),
+    path(
+        "reservations/collectives/<int:booking_id>/annuler/",
+        views_bookings.collective_cancel,
+        name="bookings_collective_cancel",
+    ),
     path("guichet/", door, name="door"),
-    path("statistiques/", views_home.stats, name="stats"),
+    path("exports/", exports.export_page, name="exports"),
+    path("exports/fichiers/", exports.job_list, name="export_jobs"),
+    path("exports/fichiers/tableau/", exports.job_table, name="export_job_table"),
+    path("exports/fichiers/<int:job_id>/", exports.job_download, name="export_download"),
+    path(
+        "exports/modeles/<int:preset_id>/supprimer/",
+        exports.preset_delete,
+        name="export_preset_delete",
+    ),
+    path("statistiques/", views_stats.stats, name="stats"),
     path("remboursements/", views_home.finance, name="finance"),
     path("integrations/", integrations.overview, name="integrations"),
     path(

@@ -2,16 +2,19 @@
 
 from django.shortcuts import render
 
-from passculture.bookings import selectors as booking_selectors
 from passculture.offerers import selectors
+from passculture.stats import charts, rules
+from passculture.stats import selectors as stats_selectors
 from passculture.web.pro.access import pro_page
-
-RECENT_BOOKINGS = 50
 
 
 @pro_page("home")
 def home(request):
     offerers = list(selectors.offerers_with_counts(request.user))
+    board = stats_selectors.dashboard(request.user) if offerers else {}
+    trend = stats_selectors.weekly_no_show(request.user) if offerers else []
+    for week in trend:
+        week["label"] = f"semaine du {week['week']:%d/%m} : {rules.format_rate(week['rate'])}"
     return render(
         request,
         "pro/home.html",
@@ -19,6 +22,13 @@ def home(request):
             "page_title": "Accueil",
             "offerers": offerers,
             "pending": selectors.pending_memberships_of_user(request.user),
+            "board": board,
+            "trend": trend,
+            # No point drawn when no week has a rate: a flat line would read as 0 %.
+            "trend_points": charts.sparkline([week["rate"] for week in trend])
+            if any(week["rate"] is not None for week in trend)
+            else "",
+            "trend_last": rules.format_rate(trend[-1]["rate"]) if trend else "—",
         },
     )
 
@@ -36,29 +46,6 @@ def _coming(section: str, title: str, text: str):
     return view
 
 
-@pro_page("bookings")
-def bookings(request):
-    """The latest bookings of the pro's venues, each one a link to the door (guichet)."""
-    rows = list(
-        booking_selectors.venue_bookings(request.user).order_by("-created_at", "-id")[
-            :RECENT_BOOKINGS
-        ]
-    )
-    return render(
-        request,
-        "pro/door/bookings.html",
-        {
-            "page_title": "Réservations",
-            "rows": rows,
-            "limit": RECENT_BOOKINGS,
-            "has_offerer": bool(rows) or selectors.offerers_for_user(request.user).exists(),
-        },
-    )
-
-
-stats = _coming(
-    "stats", "Statistiques", "Consultations, réservations et taux de remplissage de vos offres."
-)
 finance = _coming(
     "finance", "Remboursements", "Vos remboursements et justificatifs apparaîtront ici."
 )

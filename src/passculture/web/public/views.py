@@ -6,10 +6,12 @@ from django.shortcuts import render
 from passculture.core.scoping import get_scoped_or_404
 from passculture.offerers.models import ValidationStatus, Venue
 from passculture.offers import catalogue, selectors
+from passculture.stats import views_counter
 
 
 def offer_page(request, offer_id: int):
     offer = get_scoped_or_404(selectors.public_offers(), pk=offer_id)
+    views_counter.record_view("offer", offer.pk, request)
     return render(
         request,
         "public/offer.html",

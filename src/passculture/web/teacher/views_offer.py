@@ -14,6 +14,7 @@ from passculture.core import clock
 from passculture.core.errors import DomainError
 from passculture.core.money import format_cents
 from passculture.core.scoping import get_scoped_or_404
+from passculture.stats import views_counter
 from passculture.web.teacher import display
 from passculture.web.teacher.access import teacher_page
 from passculture.web.teacher.forms import RequestForm
@@ -81,7 +82,9 @@ def _position(offer) -> tuple[float, float] | None:
 
 @teacher_page
 def offer_detail(request, offer_id: int):
-    return _page(request, _offer(offer_id))
+    offer = _offer(offer_id)
+    views_counter.record_view("collective_offer", offer.pk, request)
+    return _page(request, offer)
 
 
 @teacher_page

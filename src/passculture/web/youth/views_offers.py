@@ -18,6 +18,7 @@ from passculture.core.scoping import get_scoped_or_404
 from passculture.offerers.rules import department_name
 from passculture.offers import catalogue, nearby, selectors
 from passculture.offers.models import Offer, Stock
+from passculture.stats import views_counter
 from passculture.web.youth import display
 from passculture.web.youth.access import youth_page
 from passculture.web.youth.forms import BookForm, parse_search
@@ -189,6 +190,7 @@ def _origin(request) -> tuple[float, float] | None:
 def offer_detail(request, offer_id: int):
     offer = get_scoped_or_404(selectors.public_offers(), pk=offer_id)
     if request.method != "POST":
+        views_counter.record_view("offer", offer.pk, request)
         return _offer_page(request, offer)
     form = BookForm(
         request.POST, stock_ids=list(selectors.upcoming_stocks(offer).values_list("pk", flat=True))

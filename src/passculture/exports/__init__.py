@@ -1,0 +1,1 @@
+"""Spreadsheet exports: a registry of exporters, three formats, background jobs."""

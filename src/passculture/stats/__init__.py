@@ -1,0 +1,1 @@
+"""Statistics: offer views, bookings, fill rates, no-shows by distance and département."""
