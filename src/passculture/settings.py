@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "passculture.providers",
     "passculture.exports",
     "passculture.stats",
+    "passculture.notifications",
+    "passculture.campaigns",
     "passculture.web",
     "passculture.ops",
 ]

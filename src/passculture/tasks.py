@@ -37,6 +37,24 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         cron="0 10 * * *",
         task="passculture.bookings.tasks.remind_expiring_bookings",
     ),
+    # Reminders before events (youth J-3/J-1, collective venues): hourly from 10:00 Paris,
+    # each reminder claimed once by a ReminderSent marker.
+    PeriodicJob(
+        name="notifications.event_reminders",
+        cron="11 * * * *",
+        task="passculture.notifications.reminders.send_event_reminders_task",
+    ),
+    PeriodicJob(
+        name="notifications.collective_reminders",
+        cron="13 * * * *",
+        task="passculture.notifications.reminders.send_collective_reminders_task",
+    ),
+    # Staff campaigns due: sent in batches, each young person claimed once.
+    PeriodicJob(
+        name="campaigns.send_due",
+        cron="*/5 * * * *",
+        task="passculture.campaigns.tasks.send_due_campaigns",
+    ),
     # Webhook streams whose head is due (retries, streams of a worker that died).
     PeriodicJob(
         name="providers.wake_webhook_streams",
@@ -58,5 +76,11 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         name="exports.purge_expired",
         cron="33 4 * * *",
         task="passculture.exports.tasks.purge_expired_exports",
+    ),
+    # Venue digests: hourly, each venue at its chosen Paris hour, once per venue per day.
+    PeriodicJob(
+        name="notifications.venue_digests",
+        cron="0 * * * *",
+        task="passculture.notifications.tasks.send_venue_digests",
     ),
 ]

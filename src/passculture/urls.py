@@ -15,8 +15,10 @@ urlpatterns = [
     path("comptes/", include("passculture.web.auth.urls")),
     path("pro/", include("passculture.web.pro.urls")),
     path("jeunes/", include("passculture.web.youth.urls")),
+    path("notifications/", include("passculture.web.notifications_urls")),
     path("enseignants/", include("passculture.web.teacher.urls")),
     path("backoffice/", admin.site.urls),
+    path("c/", include("passculture.campaigns.urls")),  # campaign click tracking
     path("", include("passculture.web.public.urls")),
     path("api/app/v1/", include("passculture.api.app_v1.urls")),
     path("api/app/", app_api.urls),

@@ -101,7 +101,11 @@ def test_book_an_event(youth, show, mailoutbox):
         {"stock": show.pk, "quantity": 1, "amount": 1_200, "status": "confirmed"},
     )
     run_pending_tasks()
-    (mail,) = mailoutbox
+    mail, venue_mail = mailoutbox  # the young person's, then the venue's per-booking e-mail
+    assert (venue_mail.to, venue_mail.subject) == (
+        ["billetterie@celestins.fr"],
+        "Nouvelle réservation : Cyrano de Bergerac",
+    )
     assert mail.to == [youth.email]
     assert mail.subject == "Réservation confirmée : Cyrano de Bergerac"
     assert f"Votre contremarque : {booking.token}" in mail.body
@@ -182,6 +186,7 @@ def test_fill_alert_when_a_booking_passes_the_threshold(youth, venue, mailoutbox
     run_pending_tasks()
     assert [m.subject for m in mailoutbox] == [
         "Réservation confirmée : Cyrano de Bergerac",
+        "Nouvelle réservation : Cyrano de Bergerac",
         "« Cyrano de Bergerac » est remplie à 50 %",
     ]
 
@@ -568,9 +573,12 @@ def test_beneficiary_cancels_before_the_limit(youth, show, mailoutbox):
         {"reason": "beneficiary", "comment": ""},
     )
     run_pending_tasks()
-    assert mailoutbox[-1].subject == "Réservation annulée : Cyrano de Bergerac"
-    assert "est annulée (annulée par le jeune)" in mailoutbox[-1].body
-    assert "Son montant (24,00\u00a0€) est de nouveau disponible" in mailoutbox[-1].body
+    mail, venue_mail = mailoutbox[-2:]  # the young person's, then the venue's
+    assert venue_mail.to == ["billetterie@celestins.fr"]
+    assert "Motif : Annulée par le jeune." in venue_mail.body
+    assert mail.subject == "Réservation annulée : Cyrano de Bergerac"
+    assert "est annulée (annulée par le jeune)" in mail.body
+    assert "Son montant (24,00\u00a0€) est de nouveau disponible" in mail.body
 
 
 @pytest.mark.parametrize("after", [48 * H, 49 * H, 5 * DAY])

@@ -14,8 +14,8 @@ from passculture.bookings.models import Booking, BookingStatus, CancellationReas
 from passculture.bookings.services import _cancel, _mail_context
 from passculture.core import clock
 from passculture.core.audit import AUTO
-from passculture.core.mail import queue_mail
 from passculture.core.models import AuditEntry
+from passculture.notifications.services import notify
 from passculture.offers import catalogue
 from passculture.offers.models import Stock
 from passculture.providers import webhooks
@@ -140,8 +140,13 @@ def remind_expiring_bookings(*, now: dt.datetime | None = None) -> int:
                     context = _mail_context(booking) | {
                         "expires": f"{expires.astimezone(PARIS):%d/%m/%Y}"
                     }
-                    queue_mail(
-                        to=[booking.user.email], template="booking_expiry_reminder", context=context
+                    notify(  # about the credit coming back: transactional, never silenced
+                        template="booking_expiry_reminder",
+                        context=context,
+                        category="booking",
+                        user=booking.user,
+                        title=f"À retirer avant le {context['expires']} : {booking.offer.name}",
+                        url=f"/jeunes/reservations/{booking.pk}/",
                     )
                 Booking.objects.filter(pk__in=[b.pk for b in batch]).update(
                     expiry_reminder_sent_at=now

@@ -8,7 +8,7 @@ from passculture.bookings.models import Booking, BookingStatus, CancellationReas
 from passculture.bookings.services import _cancel, _mail_context
 from passculture.core import clock
 from passculture.core.audit import record_audit
-from passculture.core.mail import queue_mail
+from passculture.notifications.services import notify
 from passculture.offers.models import Stock
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -57,4 +57,11 @@ def follow_moved_date(
         booking.stock.beginning_datetime = new_beginning
         old = f"{old_beginning.astimezone(PARIS):%d/%m/%Y à %H:%M}"
         context = _mail_context(booking) | {"old_when": old}
-        queue_mail(to=[booking.user.email], template="booking_date_moved", context=context)
+        notify(
+            template="booking_date_moved",
+            context=context,
+            category="booking",
+            user=booking.user,
+            title=f"Date modifiée : {booking.offer.name}",
+            url=f"/jeunes/reservations/{booking.pk}/",
+        )

@@ -27,10 +27,11 @@ from passculture.bookings.models import (
 from passculture.core import clock
 from passculture.core.audit import SYSTEM, record_audit
 from passculture.core.errors import PermissionDenied
-from passculture.core.mail import queue_mail
 from passculture.core.money import format_cents
 from passculture.credit import rules as credit_rules
 from passculture.credit.models import Deposit, DepositKind
+from passculture.notifications.services import notify as send_notice
+from passculture.notifications.venue import notify_venue_of_booking
 from passculture.offerers.models import ValidationStatus
 from passculture.offers import catalogue
 from passculture.offers.models import Stock, Validation
@@ -40,6 +41,12 @@ from passculture.providers.errors import TicketingRefused
 from passculture.providers.models import Provider
 
 PARIS = ZoneInfo("Europe/Paris")
+# The venue is told of cancellations it did not make itself (expiries are in its digest).
+VENUE_TOLD = (
+    CancellationReason.BENEFICIARY,
+    CancellationReason.BACKOFFICE,
+    CancellationReason.FRAUD,
+)
 TOKEN_ATTEMPTS = 10
 
 
@@ -227,7 +234,16 @@ def _book_offer(*, user: User, stock_id: int, quantity: int) -> Booking:
             ticketing.set_remaining(
                 stock=stock, remaining=issued.remaining, actor=link.provider.service_user
             )
-    queue_mail(to=[user.email], template="booking_confirmed", context=_mail_context(booking))
+    context = _mail_context(booking)
+    send_notice(
+        template="booking_confirmed",
+        context=context,
+        category="booking",
+        user=user,
+        title=f"Réservation confirmée : {offer.name}",
+        url=f"/jeunes/reservations/{booking.pk}/",
+    )
+    notify_venue_of_booking(booking=booking, context=context, cancelled=False)
     check_fill_alert(offer=offer)
     webhooks.emit_booking_event(booking=booking, event_type=webhooks.BOOKING_CREATED)
     if stock.quantity is not None and stock.booked_quantity >= stock.quantity:
@@ -282,9 +298,17 @@ def _cancel(
         data={"reason": reason, "comment": booking.cancellation_comment},
     )
     if notify:
-        queue_mail(
-            to=[booking.user.email], template="booking_cancelled", context=_mail_context(booking)
+        context = _mail_context(booking)
+        send_notice(
+            template="booking_cancelled",
+            context=context,
+            category="booking",
+            user=booking.user,
+            title=f"Réservation annulée : {booking.offer.name}",
+            url=f"/jeunes/reservations/{booking.pk}/",
         )
+    if reason in VENUE_TOLD:
+        notify_venue_of_booking(booking=booking, context=_mail_context(booking), cancelled=True)
     ticketing.queue_cancellation(booking)
     # Re-read: several bookings of one stock may be cancelled in a row (jobs, offer hooks).
     booking.stock.refresh_from_db(fields=["booked_quantity", "quantity"])

@@ -29,6 +29,7 @@ from passculture.core.audit import AUTO, record_audit
 from passculture.core.errors import PermissionDenied
 from passculture.core.mail import queue_mail
 from passculture.core.money import format_cents
+from passculture.notifications.services import notify
 from passculture.offerers.models import ValidationStatus
 from passculture.offers.models import Validation
 from passculture.providers import webhooks
@@ -302,7 +303,16 @@ def cancel_by_venue(*, actor: User, booking_id: int, comment: str) -> Collective
             "Indiquez le motif de l’annulation : il est transmis à l’établissement.",
             field="comment",
         )
-    return _cancel(actor=actor, booking=booking, reason="cancelled_by_venue", comment=comment)
+    cancelled = _cancel(actor=actor, booking=booking, reason="cancelled_by_venue", comment=comment)
+    # The head also learns of a venue's cancellation (the head's own refusals need no notice).
+    for head in User.objects.filter(
+        school_memberships__school=booking.school, school_memberships__role=SchoolRole.HEAD
+    ):
+        notify(
+            template="collective_cancelled", context=_context(booking), category="collective",
+            user=head, title=f"Réservation annulée : {booking.offer.name}",
+        )  # fmt: skip
+    return cancelled
 
 
 def mark_used_after_end(*, now: dt.datetime | None = None, batch: int = 500) -> int:

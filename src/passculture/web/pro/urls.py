@@ -6,6 +6,7 @@ import passculture.web.pro.views_exports as exports
 import passculture.web.pro.views_integration_log as integration_log
 import passculture.web.pro.views_integrations as integrations
 import passculture.web.pro.views_stats as views_stats
+from passculture.web import views_notifications
 from passculture.web.pro import (
     views_bookings,
     views_home,
@@ -132,6 +133,12 @@ urlpatterns = [
         name="virtual_venue_create",
     ),
     path("lieux/<int:venue_id>/", views_venues.venue_edit, name="venue_edit"),
+    path(
+        "lieux/<int:venue_id>/notifications/",
+        views_notifications.venue_settings,
+        name="venue_notifications",
+    ),
+    path("dev/emails/", views_notifications.dev_emails, name="dev_emails"),
     path("collectif/", collective.offer_list, name="collective_offers"),
     path("collectif/nouvelle/", collective.offer_create, name="collective_offer_create"),
     path("collectif/<int:offer_id>/", collective.offer_detail, name="collective_offer"),

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from passculture.web import views_notifications
 from passculture.web.youth import views_account, views_bookings, views_home, views_offers
 
 app_name = "youth"
@@ -19,4 +20,10 @@ urlpatterns = [
         views_bookings.booking_cancel,
         name="booking_cancel",
     ),
+    path("notifications/", views_notifications.notice_list, name="notices"),
+    path("notifications/tout-lire/", views_notifications.notice_read, name="notices_read_all"),
+    path(
+        "notifications/<int:notice_id>/lire/", views_notifications.notice_read, name="notice_read"
+    ),
+    path("dev/emails/", views_notifications.dev_emails, name="dev_emails"),
 ]

@@ -1,0 +1,54 @@
+"""Send tasks: render, send, log; and the hourly venue digest job."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.tasks import task
+from django.urls import reverse
+
+from passculture.core import clock
+from passculture.core.mail import render_mail
+from passculture.notifications.models import LogStatus, NotificationLog
+
+
+@task
+def send_notification(
+    to: str, template: str, category: str, context: dict[str, Any], unsubscribe: str = ""
+) -> int:
+    """Send one e-mail and log it; a failure is logged then re-raised (the queue retries)."""
+    ctx = dict(context)
+    headers = {}
+    if unsubscribe:
+        link = settings.SITE_URL + reverse("notifications:unsubscribe", args=[unsubscribe])
+        ctx["unsubscribe_url"] = link
+        headers = {
+            "List-Unsubscribe": f"<{link}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+    subject, body, html = render_mail(template, ctx)
+    log = NotificationLog.objects.create(
+        recipient=to, template=template, category=category, subject=subject, body=body
+    )
+    message = EmailMultiAlternatives(
+        subject, body, settings.DEFAULT_FROM_EMAIL, [to], headers=headers
+    )
+    if html:
+        message.attach_alternative(html, "text/html")
+    try:
+        sent = message.send()
+    except Exception as exc:
+        log.status, log.error = LogStatus.FAILED, repr(exc)[:2000]
+        log.save(update_fields=["status", "error"])
+        raise
+    log.status, log.sent_at = LogStatus.SENT, clock.now()
+    log.save(update_fields=["status", "sent_at"])
+    return sent
+
+
+@task
+def send_venue_digests() -> int:
+    """Hourly: the digest of every venue whose chosen hour is now (Paris); once a day each."""
+    from passculture.notifications.digest import send_due_digests
+
+    return send_due_digests()
