@@ -229,10 +229,33 @@ DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "passculture <ne-pas-repondre@passculture.local>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Django 6.1 mailers. EMAIL_HOST set = SMTP; otherwise each e-mail becomes a
-# file under var/mail (embedded mode), readable offline.
+# Django 6.1 mailers. EMAIL_PROVIDER set = a transactional provider's HTTP API through
+# django-anymail; else EMAIL_HOST set = SMTP; otherwise each e-mail becomes a file under
+# var/mail (embedded mode), readable offline. Only providers that carry inline images
+# are accepted: the booking confirmation shows its QR code inline (cid:).
+EMAIL_PROVIDERS = (
+    "mailersend", "mailjet", "mailtrap", "mandrill", "postmark", "sendgrid", "sparkpost",
+    "unisender_go",
+)  # fmt: skip
+EMAIL_PROVIDER = os.environ.get("EMAIL_PROVIDER", "")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
-if EMAIL_HOST:
+if EMAIL_PROVIDER:
+    if EMAIL_PROVIDER not in EMAIL_PROVIDERS:
+        raise ImproperlyConfigured(
+            f"EMAIL_PROVIDER={EMAIL_PROVIDER!r} : choisissez parmi {', '.join(EMAIL_PROVIDERS)}."
+        )
+    _provider_options = {
+        "api_key": os.environ.get("EMAIL_PROVIDER_API_KEY", ""),
+        "secret_key": os.environ.get("EMAIL_PROVIDER_SECRET_KEY", ""),  # Mailjet only
+        "api_url": os.environ.get("EMAIL_PROVIDER_API_URL", ""),  # e.g. an EU endpoint
+    }
+    MAILERS = {
+        "default": {
+            "BACKEND": f"anymail.backends.{EMAIL_PROVIDER}.EmailBackend",
+            "OPTIONS": {name: value for name, value in _provider_options.items() if value},
+        }
+    }
+elif EMAIL_HOST:
     MAILERS = {
         "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
@@ -255,7 +278,7 @@ else:
             "OPTIONS": {"file_path": str(VAR_DIR / "mail")},
         }
     }
-del EMAIL_HOST  # only MAILERS configures e-mail from here on
+del EMAIL_HOST, EMAIL_PROVIDER  # only MAILERS configures e-mail from here on
 
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 

@@ -151,10 +151,7 @@ def test_scheduler_twice_and_tasks_twice_deliver_one_digest_over_smtp(venue, smt
     text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert text == expected_body(tokens)
     html = message.get_body(("html",)).get_content()
-    assert (
-        '<h1 style="font-size:24px;margin:16px 0">Récapitulatif du 05/01/2027 — Grande salle</h1>'
-        in html
-    )
+    assert ">Récapitulatif du 05/01/2027 — Grande salle</h1>" in html
     assert "À valider aujourd’hui (1)</h2>" in html
     assert len(smtp.messages) == 1
     assert NotificationLog.objects.filter(template="venue_digest").get().status == "sent"

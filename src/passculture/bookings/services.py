@@ -27,6 +27,7 @@ from passculture.bookings.models import (
 from passculture.core import clock
 from passculture.core.audit import SYSTEM, record_audit
 from passculture.core.errors import PermissionDenied
+from passculture.core.mail import QR_KEY
 from passculture.core.money import format_cents
 from passculture.credit import rules as credit_rules
 from passculture.credit.models import Deposit, DepositKind
@@ -237,7 +238,7 @@ def _book_offer(*, user: User, stock_id: int, quantity: int) -> Booking:
     context = _mail_context(booking)
     send_notice(
         template="booking_confirmed",
-        context=context,
+        context=context | {QR_KEY: booking.token},  # the QR code inside the HTML e-mail
         category="booking",
         user=user,
         title=f"Réservation confirmée : {offer.name}",

@@ -107,3 +107,16 @@ class DigestRun(models.Model):
 
     def __str__(self) -> str:
         return f"récapitulatif {self.venue_id} du {self.day}"
+
+
+class OfferNotificationSettings(models.Model):
+    """An offer's own choice for per-booking e-mails; empty (None) = as its venue chose."""
+
+    offer = models.OneToOneField(
+        "offers.Offer", on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    booking_emails_enabled = models.BooleanField("e-mail à chaque réservation", null=True)
+    cancellation_emails_enabled = models.BooleanField("e-mail à chaque annulation", null=True)
+
+    def __str__(self) -> str:
+        return f"notifications de l’offre {self.offer_id}"

@@ -71,9 +71,13 @@ def notify(
     in_app: bool = True,
     title: str = "",
     url: str = "",
+    email_user: bool = True,
 ) -> bool:
     """Queue an e-mail (template `mail/<template>.txt`, optional .html twin) to `user`'s
-    address or `email`, and an in-app notice (`title`, `url`) when `user` is given."""
+    address or `email`, and an in-app notice (`title`, `url`) when `user` is given.
+
+    `email_user=False` keeps the notice in-app only for `user` (the e-mail, if any, goes
+    to `email` alone: e.g. a venue's booking address)."""
     from passculture.notifications.tasks import send_notification
 
     if category not in CATEGORIES:
@@ -86,7 +90,7 @@ def notify(
             user=user, category=category, title=title or template, url=url, created_at=clock.now()
         )
         queued = True
-    address = email or (user.email if user is not None else "")
+    address = email or (user.email if user is not None and email_user else "")
     if address:
         unsubscribe = ""
         if user is not None and category in OPTIONAL:

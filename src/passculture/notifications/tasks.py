@@ -3,12 +3,11 @@
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
 from django.urls import reverse
 
 from passculture.core import clock
-from passculture.core.mail import render_mail
+from passculture.core.mail import build_message
 from passculture.notifications.models import LogStatus, NotificationLog
 
 
@@ -26,19 +25,14 @@ def send_notification(
             "List-Unsubscribe": f"<{link}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         }
-    subject, body, html = render_mail(template, ctx)
+    message, subject, body = build_message(to=[to], template=template, context=ctx, headers=headers)
     log = NotificationLog.objects.create(
         recipient=to, template=template, category=category, subject=subject, body=body
     )
-    message = EmailMultiAlternatives(
-        subject, body, settings.DEFAULT_FROM_EMAIL, [to], headers=headers
-    )
-    if html:
-        message.attach_alternative(html, "text/html")
     try:
         sent = message.send()
     except Exception as exc:
-        log.status, log.error = LogStatus.FAILED, repr(exc)[:2000]
+        log.status, log.error = LogStatus.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
         log.save(update_fields=["status", "error"])
         raise
     log.status, log.sent_at = LogStatus.SENT, clock.now()

@@ -1,4 +1,5 @@
-"""Per-booking e-mails to a venue (new booking, cancellation), as the venue chose."""
+"""Per-booking e-mails to a venue (new booking, cancellation), as the venue — or the
+offer, when it has its own choice — wants them."""
 
 from typing import Any
 
@@ -6,8 +7,11 @@ from django.db import transaction
 
 from passculture.bookings.models import Booking
 from passculture.core.audit import record_audit
-from passculture.notifications.models import VenueNotificationSettings
+from passculture.notifications.models import OfferNotificationSettings, VenueNotificationSettings
 from passculture.notifications.services import notify
+from passculture.offers.models import Offer
+
+OFFER_FIELDS = ("booking_emails_enabled", "cancellation_emails_enabled")
 
 
 def venue_settings(venue_id: int) -> VenueNotificationSettings:
@@ -16,11 +20,26 @@ def venue_settings(venue_id: int) -> VenueNotificationSettings:
     return found or VenueNotificationSettings(venue_id=venue_id)
 
 
+def offer_settings(offer_id: int) -> OfferNotificationSettings:
+    """The offer's own choices (unsaved row with None = as the venue, when it has none)."""
+    found = OfferNotificationSettings.objects.filter(offer_id=offer_id).first()
+    return found or OfferNotificationSettings(offer_id=offer_id)
+
+
+def effective_choices(offer: Offer) -> dict[str, bool]:
+    """Per-booking e-mail choices that apply to `offer`: its own, else its venue's."""
+    own, of_venue = offer_settings(offer.pk), venue_settings(offer.venue_id)
+    return {
+        name: value if (value := getattr(own, name)) is not None else getattr(of_venue, name)
+        for name in OFFER_FIELDS
+    }
+
+
 def notify_venue_of_booking(*, booking: Booking, context: dict[str, Any], cancelled: bool) -> bool:
-    """Queue the venue's e-mail for a new or cancelled booking when it wants one."""
+    """Queue the venue's e-mail for a new or cancelled booking when it (or the offer) wants one."""
     offer = booking.offer
-    prefs = venue_settings(offer.venue_id)
-    wanted = prefs.cancellation_emails_enabled if cancelled else prefs.booking_emails_enabled
+    choices = effective_choices(offer)
+    wanted = choices["cancellation_emails_enabled" if cancelled else "booking_emails_enabled"]
     address = offer.booking_email or offer.venue.booking_email
     if not wanted or not address:
         return False
@@ -55,4 +74,25 @@ def update_venue_settings(*, actor: Any, venue_id: int, data: dict[str, Any]) ->
         obj=before.venue,
         before=old,
         after={name: data[name] for name in fields},
+    )
+
+
+@transaction.atomic
+def update_offer_settings(*, actor: Any, offer: Offer, data: dict[str, bool | None]) -> None:
+    """Save an offer's own per-booking e-mail choices (None = as the venue); audited.
+
+    The caller checked the actor may edit the offer. Both None removes the offer's row.
+    """
+    unknown = set(data) - set(OFFER_FIELDS)
+    if unknown or any(data.get(name) not in (True, False, None) for name in OFFER_FIELDS):
+        raise ValueError(f"invalid offer notification choices: {sorted(data)}")
+    before = offer_settings(offer.pk)
+    old = {name: getattr(before, name) for name in OFFER_FIELDS}
+    new = {name: data.get(name) for name in OFFER_FIELDS}
+    if all(value is None for value in new.values()):
+        OfferNotificationSettings.objects.filter(offer=offer).delete()
+    else:
+        OfferNotificationSettings.objects.update_or_create(offer=offer, defaults=new)
+    record_audit(
+        actor=actor, action="offer.notification_settings", obj=offer, before=old, after=new
     )
