@@ -2,11 +2,13 @@
 
 import pytest
 from django.core import signing
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from passculture.core import clock
 from passculture.core.audit import AuditEntry
 from passculture.core.taskrunner import run_pending_tasks
-from passculture.notifications import services
+from passculture.notifications import services, tasks
 from passculture.notifications.models import Notice, NotificationLog, Preference
 from tests.bookings.factories import make_youth
 
@@ -87,19 +89,50 @@ def test_email_only_notify_writes_no_notice_and_unknown_category_is_refused(mail
     assert [m.to for m in mailoutbox] == [["billetterie@exemple.fr"]]
 
 
-def test_failed_send_is_logged_failed_and_the_task_fails(settings):
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": 9, "use_tls": False, "timeout": 2},
-        }
+DOWN = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {"host": "127.0.0.1", "port": 9, "use_tls": False, "timeout": 2},
     }
+}
+UP = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+
+
+def _make_retries_due() -> None:
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+
+
+def test_failed_send_is_logged_failed_retried_later_then_sent(settings, mailoutbox):
+    settings.MAILERS = DOWN
     youth = make_youth()
-    _notify(youth, category="booking")
-    run_pending_tasks()
-    log = NotificationLog.objects.get()
-    assert log.status == "failed" and "Connection" in log.error and log.sent_at is None
-    assert DBTaskResult.objects.get().status == "FAILED"
+    start = timezone.now()
+    with clock.frozen_at(start):
+        _notify(youth, category="booking")
+        run_pending_tasks()
+        log = NotificationLog.objects.get()
+        assert log.status == "failed" and "Connection" in log.error and log.sent_at is None
+        first, retry = DBTaskResult.objects.order_by("enqueued_at")
+        assert first.status == "FAILED" and retry.status == "READY"
+        assert retry.run_after == start + tasks.RETRY_DELAYS[0]  # not before one minute
+        assert retry.args_kwargs["args"][-1] == 2
+    assert run_pending_tasks() == 0  # not due yet
+    settings.MAILERS = UP
+    _make_retries_due()
+    assert run_pending_tasks() == 1
+    assert [m.to for m in mailoutbox] == [[youth.email]]
+    assert list(NotificationLog.objects.order_by("id").values_list("status", flat=True)) == [
+        "failed", "sent",
+    ]  # fmt: skip
+
+
+def test_an_e_mail_is_tried_five_times_then_given_up(settings):
+    settings.MAILERS = DOWN
+    _notify(make_youth(), category="booking")
+    for _ in range(8):
+        _make_retries_due()
+        run_pending_tasks()
+    assert NotificationLog.objects.filter(status="failed").count() == 5
+    assert not DBTaskResult.objects.filter(status="READY").exists()
 
 
 def test_unsubscribe_get_confirms_post_applies(client):

@@ -1,5 +1,6 @@
 """Send tasks: render, send, log; and the hourly venue digest job."""
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -11,11 +12,26 @@ from passculture.core.mail import build_message
 from passculture.notifications.models import LogStatus, NotificationLog
 
 
+# Waits before attempts 2, 3, 4 and 5 of an e-mail the mail server refused or missed.
+RETRY_DELAYS = (
+    dt.timedelta(minutes=1),
+    dt.timedelta(minutes=5),
+    dt.timedelta(minutes=30),
+    dt.timedelta(hours=2),
+)
+
+
 @task
 def send_notification(
-    to: str, template: str, category: str, context: dict[str, Any], unsubscribe: str = ""
+    to: str,
+    template: str,
+    category: str,
+    context: dict[str, Any],
+    unsubscribe: str = "",
+    attempt: int = 1,
 ) -> int:
-    """Send one e-mail and log it; a failure is logged then re-raised (the queue retries)."""
+    """Send one e-mail and log the attempt. A failure is logged, a later attempt is queued
+    (1 min, 5 min, 30 min, 2 h: five in all) and the error re-raised so the task shows failed."""
     ctx = dict(context)
     headers = {}
     if unsubscribe:
@@ -34,6 +50,9 @@ def send_notification(
     except Exception as exc:
         log.status, log.error = LogStatus.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
         log.save(update_fields=["status", "error"])
+        if attempt <= len(RETRY_DELAYS):
+            later = send_notification.using(run_after=clock.now() + RETRY_DELAYS[attempt - 1])
+            later.enqueue(to, template, category, context, unsubscribe, attempt + 1)
         raise
     log.status, log.sent_at = LogStatus.SENT, clock.now()
     log.save(update_fields=["status", "sent_at"])
