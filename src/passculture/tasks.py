@@ -49,6 +49,13 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         cron="13 * * * *",
         task="passculture.notifications.reminders.send_collective_reminders_task",
     ),
+    # Credit expiring soon (J-30, J-7): daily at 09:21 UTC, i.e. after 10:00 Paris all year;
+    # a missed day is caught the next one, each (deposit, threshold) claimed once.
+    PeriodicJob(
+        name="notifications.credit_reminders",
+        cron="21 9 * * *",
+        task="passculture.notifications.credit_reminders.send_credit_reminders_task",
+    ),
     # Staff campaigns due: sent in batches, each young person claimed once.
     PeriodicJob(
         name="campaigns.send_due",

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from passculture.campaigns import services
 from passculture.campaigns.models import Campaign, CampaignStatus
 from passculture.core.errors import DomainError
+from passculture.stats.rules import format_rate
 
 
 class CampaignForm(forms.ModelForm):
@@ -53,14 +54,24 @@ class CampaignAdmin(admin.ModelAdmin):
     form = CampaignForm
     list_display = [
         "name", "offer", "status", "scheduled_at", "audience_count", "sent_count",
-        "opened_count", "clicked_count",
+        "opened_count", "open_rate", "clicked_count", "click_rate",
     ]  # fmt: skip
     list_filter = ["status"]
     raw_id_fields = ["offer"]
     readonly_fields = [
-        "status", "audience_count", "sent_count", "opened_count", "clicked_count", "created_by",
+        "status", "audience_count", "sent_count", "opened_count", "open_rate", "clicked_count",
+        "click_rate", "created_by",
     ]  # fmt: skip
     actions = ["preview_audience", "schedule"]
+
+    @admin.display(description="taux d’ouverture")
+    def open_rate(self, obj: Campaign) -> str:
+        """Opened / sent: an open is the e-mail's pixel, a read notice in-app, or a click."""
+        return format_rate(obj.opened_count / obj.sent_count if obj.sent_count else None)
+
+    @admin.display(description="taux de clic")
+    def click_rate(self, obj: Campaign) -> str:
+        return format_rate(obj.clicked_count / obj.sent_count if obj.sent_count else None)
 
     def has_change_permission(self, request: HttpRequest, obj: Campaign | None = None) -> bool:
         if obj is not None and obj.status not in (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED):

@@ -10,10 +10,12 @@ class ReminderKind(models.TextChoices):
     EVENT_J1 = "J-1", "Rappel jeune J-1"
     COLLECTIVE_CONFIRM_J3 = "collective-confirm-J-3", "Rappel lieu : confirmation à J-3"
     COLLECTIVE_EVENT_J1 = "collective-event-J-1", "Rappel lieu : événement à J-1"
+    CREDIT_J30 = "credit-J-30", "Rappel jeune : crédit expirant à J-30"
+    CREDIT_J7 = "credit-J-7", "Rappel jeune : crédit expirant à J-7"
 
 
 class ReminderSent(models.Model):
-    """A reminder of `kind` about object `object_id` (a booking or collective booking).
+    """A reminder of `kind` about object `object_id` (a booking, collective booking or deposit).
 
     The unique (kind, object_id) row is the "sent" marker: a job inserts rows with
     ignore_conflicts and a claim token, then sends only for the rows carrying its token,

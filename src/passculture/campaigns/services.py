@@ -1,14 +1,16 @@
-"""Campaign writes: check and save, schedule, send due campaigns in batches, track clicks."""
+"""Campaign writes: check and save, schedule, send due campaigns in batches, track opens
+and clicks."""
 
 import datetime as dt
 import uuid
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import Count, Q
-from django.urls import reverse
+from django.db.models import Count, F, Q
+from django.urls import Resolver404, resolve, reverse
 
 from passculture.accounts.models import User
 from passculture.campaigns import errors as e
@@ -23,6 +25,7 @@ from passculture.stats import communes
 PARIS = ZoneInfo("Europe/Paris")
 BATCH = 500
 CLICK_SALT = "passculture.campaigns.click"
+OPEN_SALT = "passculture.campaigns.open"  # distinct: an open token is not a click token
 
 
 def check_campaign(campaign: Campaign, *, now: dt.datetime | None = None) -> None:
@@ -111,6 +114,15 @@ def click_url(delivery_id: int) -> str:
     return settings.SITE_URL + reverse("campaigns:click", args=[click_token(delivery_id)])
 
 
+def open_token(delivery_id: int) -> str:
+    """The signed token of a delivery's open pixel in the HTML e-mail."""
+    return signing.Signer(salt=OPEN_SALT).sign_object(delivery_id)
+
+
+def open_url(delivery_id: int) -> str:
+    return settings.SITE_URL + reverse("campaigns:open", args=[open_token(delivery_id)])
+
+
 def send_due_campaigns(*, now: dt.datetime | None = None) -> int:
     """Send every scheduled campaign whose time has come (and finish interrupted ones)."""
     now = now or clock.now()
@@ -174,6 +186,7 @@ def _send_batch(campaign: Campaign, user_ids: list[int], *, now: dt.datetime) ->
                     "title": campaign.title,
                     "offer_name": campaign.offer.name,
                     "url": url,
+                    "open_url": open_url(delivery.pk),
                 },
                 category="campaign",
                 user=delivery.user,
@@ -185,38 +198,78 @@ def _send_batch(campaign: Campaign, user_ids: list[int], *, now: dt.datetime) ->
     return len(delivered)
 
 
+def _delivery_id(token: str, salt: str) -> int:
+    try:
+        delivery_id = signing.Signer(salt=salt).unsign_object(token)
+    except (signing.BadSignature, ValueError) as exc:
+        raise e.BadClickToken() from exc
+    if not isinstance(delivery_id, int) or isinstance(delivery_id, bool):
+        raise e.BadClickToken()
+    return delivery_id
+
+
+def _mark(delivery_id: int, *, clicked: bool) -> bool:
+    """Set the delivery's first open (and click) time; count each first on its campaign.
+
+    Each conditional UPDATE flips a NULL once, even under concurrent requests (the row
+    lock makes the second one see the value set), and the counters are incremented in
+    the database, so two opens of one campaign at once cannot lose one. Returns whether
+    the delivery exists."""
+    deliveries = CampaignDelivery.objects.filter(pk=delivery_id)
+    campaign_id = deliveries.values_list("campaign_id", flat=True).first()
+    if campaign_id is None:
+        return False
+    now = clock.now()
+    opened = deliveries.filter(opened_at__isnull=True).update(opened_at=now)
+    first_click = clicked and deliveries.filter(clicked_at__isnull=True).update(clicked_at=now)
+    if opened or first_click:
+        Campaign.objects.filter(pk=campaign_id).update(
+            opened_count=F("opened_count") + opened,
+            clicked_count=F("clicked_count") + int(first_click),
+        )
+    return True
+
+
 @transaction.atomic
 def record_click(*, token: str) -> CampaignDelivery:
     """Mark the delivery opened and clicked (first time only); a bad token changes nothing."""
+    delivery_id = _delivery_id(token, CLICK_SALT)
+    if not _mark(delivery_id, clicked=True):
+        raise e.BadClickToken()
+    return CampaignDelivery.objects.select_related("campaign").get(pk=delivery_id)
+
+
+@transaction.atomic
+def record_open(*, token: str) -> None:
+    """The e-mail's pixel was loaded: mark the delivery opened (first time only).
+
+    A bad token raises BadClickToken and changes nothing."""
+    if not _mark(_delivery_id(token, OPEN_SALT), clicked=False):
+        raise e.BadClickToken()
+
+
+def delivery_of_click_url(url: str) -> int | None:
+    """The delivery a click URL (a campaign notice's link) points to, or None."""
     try:
-        delivery_id = signing.Signer(salt=CLICK_SALT).unsign_object(token)
-    except (signing.BadSignature, ValueError) as exc:
-        raise e.BadClickToken() from exc
-    if not isinstance(delivery_id, int):
-        raise e.BadClickToken()
-    delivery = (
-        CampaignDelivery.objects.select_for_update()
-        .select_related("campaign")
-        .filter(pk=delivery_id)
-        .first()
-    )
-    if delivery is None:
-        raise e.BadClickToken()
-    now = clock.now()
-    fields = []
-    if delivery.opened_at is None:
-        delivery.opened_at = now
-        fields.append("opened_at")
-    if delivery.clicked_at is None:
-        delivery.clicked_at = now
-        fields.append("clicked_at")
-    if fields:
-        delivery.save(update_fields=fields)
-        counts = CampaignDelivery.objects.filter(campaign_id=delivery.campaign_id).aggregate(
-            opened=Count("pk", filter=Q(opened_at__isnull=False)),
-            clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
-        )
-        Campaign.objects.filter(pk=delivery.campaign_id).update(
-            opened_count=counts["opened"], clicked_count=counts["clicked"]
-        )
-    return delivery
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return None
+    if match.view_name != "campaigns:click":
+        return None
+    try:
+        return _delivery_id(match.kwargs["token"], CLICK_SALT)
+    except e.BadClickToken:
+        return None
+
+
+@transaction.atomic
+def record_notice_read(*, user_id: int, url: str) -> bool:
+    """The young person read a campaign notice in-app: its delivery counts as opened.
+
+    Only the user's own delivery: a notice URL pointing elsewhere changes nothing."""
+    delivery_id = delivery_of_click_url(url)
+    if delivery_id is None:
+        return False
+    if not CampaignDelivery.objects.filter(pk=delivery_id, user_id=user_id).exists():
+        return False
+    return _mark(delivery_id, clicked=False)

@@ -65,7 +65,7 @@ class _Message(EmailMultiAlternatives):
         ]
 
     def _add_bodies(self, msg: Any) -> Any:
-        msg = super()._add_bodies(msg)
+        msg = super()._add_bodies(msg)  # type: ignore[misc]  # private in Django, not in stubs
         if inline := self._inline():
             html_part = next(p for p in msg.walk() if p.get_content_type() == "text/html")
             for image in inline:
@@ -79,7 +79,7 @@ class _Message(EmailMultiAlternatives):
         every, inline = self.attachments, self._inline()
         self.attachments = [a for a in every if not any(a is part for part in inline)]
         try:
-            super()._add_attachments(msg)
+            super()._add_attachments(msg)  # type: ignore[misc]
         finally:
             self.attachments = every
 

@@ -11,7 +11,6 @@ from passculture.core import clock
 from passculture.core.mail import build_message
 from passculture.notifications.models import LogStatus, NotificationLog
 
-
 # Waits before attempts 2, 3, 4 and 5 of an e-mail the mail server refused or missed.
 RETRY_DELAYS = (
     dt.timedelta(minutes=1),
