@@ -67,14 +67,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+import pg_databases
 from bench_seed import _call, _env_int, _migrate, _pg_version, _subprocess_env
 from run_all import BenchResult, Measurement
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "passculture_bench_bookings"  # the template; scenarios use suffixed copies
 SPREAD_STOCKS = 50
 SEATS = 10_000
@@ -593,36 +592,6 @@ def http_child(fixtures_path: str, layouts: str, clients: int, limit_s: float, p
 # --- parent: databases, server, repetitions, report ----------------------------------------
 
 
-def _pg_admin_url() -> tuple[str, bool]:
-    """The server to create the bench databases on, and whether the user asked for it."""
-    url = os.environ.get("BENCH_DATABASE_URL", "")
-    if not url:
-        return PG_DEFAULT_URL, False
-    if urlsplit(url).path.strip("/").startswith(PG_BENCH_DB):  # we drop those: connect elsewhere
-        url = urlsplit(url)._replace(path="/postgres").geturl()
-    return url, True
-
-
-@contextmanager
-def _pg_database(admin_url: str, name: str, template: str | None) -> Iterator[str]:
-    """A fresh database (a copy of `template`, or empty), dropped on the way out."""
-    import psycopg
-    from psycopg import sql
-
-    drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-    create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-    if template:
-        create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
-    with psycopg.connect(admin_url, autocommit=True) as db:
-        db.execute(drop)
-        db.execute(create)
-    try:
-        yield urlsplit(admin_url)._replace(path=f"/{name}").geturl()
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as db:
-            db.execute(drop)
-
-
 def _check(
     url: str, results: dict[str, dict[str, Any]], stocks: dict[str, list[int]], side: str
 ) -> None:
@@ -820,7 +789,7 @@ def _bench_postgres(
     copy = f"{PG_BENCH_DB}_run"
     with (
         tempfile.TemporaryDirectory(prefix="passculture-bench-bookings-") as tmp,
-        _pg_database(admin_url, PG_BENCH_DB, None) as template_url,
+        pg_databases.database(admin_url, PG_BENCH_DB, None) as template_url,
     ):
         var = Path(tmp) / "var"  # one secret key for the setup (tokens) and the server
         fixtures = str(Path(tmp) / "fixtures.json")
@@ -836,7 +805,7 @@ def _bench_postgres(
             """One side, on its own fresh copy: the layouts in turn (distinct offers)."""
             command = "ceiling" if side.startswith("ceiling") else side
             args = [command, fixtures, ",".join(layouts), str(clients), str(limit_s), *extra]
-            with _pg_database(admin_url, copy, PG_BENCH_DB) as url:
+            with pg_databases.database(admin_url, copy, PG_BENCH_DB) as url:
                 env = _subprocess_env(url, var)
                 if server:
                     with _gunicorn(env, Path(tmp) / "gunicorn.log") as port:
@@ -869,7 +838,7 @@ def run() -> BenchResult:
     deadline = time.monotonic() + _env_int("BENCH_BUDGET_S", 150)
 
     load = os.getloadavg()[0]
-    admin_url, asked = _pg_admin_url()
+    admin_url, asked = pg_databases.admin_url(PG_BENCH_DB)
     pg_version = _pg_version(admin_url)
     if pg_version is None and asked:
         raise RuntimeError("BENCH_DATABASE_URL is set but PostgreSQL does not answer there.")

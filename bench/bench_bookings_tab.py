@@ -34,12 +34,11 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
+import pg_databases
 from bench_seed import _call, _env_int, _pg_version, _subprocess_env
 from run_all import BenchResult, Measurement
 
-PG_DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = os.environ.get("BENCH_BOOKINGS_TAB_PG_DB", "passculture_bench_bookings_tab")
 TARGET_S = 0.300
 PRO_EMAIL = "bench-reservations@theatre.fr"
@@ -460,29 +459,9 @@ def _measurement(engine: str, result: dict[str, Any], how: str) -> Measurement:
     return Measurement(engine=engine, project_s=project, ceiling_s=result["ceiling_s"], notes=notes)
 
 
-def _pg_admin_url() -> tuple[str, bool]:
-    url = os.environ.get("BENCH_DATABASE_URL", "")
-    if not url:
-        return PG_DEFAULT_URL, False
-    if urlsplit(url).path.strip("/") == PG_BENCH_DB:
-        url = urlsplit(url)._replace(path="/postgres").geturl()
-    return url, True
-
-
-def _pg_run(admin_url: str, size: int, repeat: int, var: Path) -> dict[str, Any]:
-    import psycopg
-    from psycopg import sql
-
-    name = sql.Identifier(PG_BENCH_DB)
-    with psycopg.connect(admin_url, autocommit=True) as db:
-        db.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        db.execute(sql.SQL("CREATE DATABASE {}").format(name))
-    try:
-        url = urlsplit(admin_url)._replace(path=f"/{PG_BENCH_DB}").geturl()
+def _pg_run(admin: str, size: int, repeat: int, var: Path) -> dict[str, Any]:
+    with pg_databases.database(admin, PG_BENCH_DB) as url:
         return _child(_subprocess_env(url, var), size, repeat)
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as db:
-            db.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
 
 
 def run() -> BenchResult:
@@ -497,7 +476,7 @@ def run() -> BenchResult:
         result = _child(env, size, repeat)
         engine = f"SQLite {sqlite3.sqlite_version} (WAL, synchronous=NORMAL)"
         measurements.append(_measurement(engine, result, "sqlite3, the same 4 statements"))
-        admin_url, asked = _pg_admin_url()
+        admin_url, asked = pg_databases.admin_url(PG_BENCH_DB)
         pg_version = _pg_version(admin_url)
         if pg_version is None and asked:
             raise RuntimeError("BENCH_DATABASE_URL is set but PostgreSQL does not answer there.")

@@ -37,12 +37,11 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
+import pg_databases
 from bench_seed import _call, _env_int, _pg_version, _subprocess_env
 from run_all import BenchResult, Measurement
 
-PG_DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "passculture_bench_map"
 TARGET_S = 0.200
 LYON = {"south": 45.70, "west": 4.75, "north": 45.82, "east": 4.92}
@@ -390,29 +389,9 @@ def _measurement(engine: str, result: dict[str, Any], how: str) -> Measurement:
     )
 
 
-def _pg_admin_url() -> tuple[str, bool]:
-    url = os.environ.get("BENCH_DATABASE_URL", "")
-    if not url:
-        return PG_DEFAULT_URL, False
-    if urlsplit(url).path.strip("/") == PG_BENCH_DB:
-        url = urlsplit(url)._replace(path="/postgres").geturl()
-    return url, True
-
-
-def _pg_run(admin_url: str, offers: int, repeat: int, var: Path) -> dict[str, Any]:
-    import psycopg
-    from psycopg import sql
-
-    name = sql.Identifier(PG_BENCH_DB)
-    with psycopg.connect(admin_url, autocommit=True) as db:
-        db.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        db.execute(sql.SQL("CREATE DATABASE {}").format(name))
-    try:
-        url = urlsplit(admin_url)._replace(path=f"/{PG_BENCH_DB}").geturl()
+def _pg_run(admin: str, offers: int, repeat: int, var: Path) -> dict[str, Any]:
+    with pg_databases.database(admin, PG_BENCH_DB) as url:
         return _child(_subprocess_env(url, var), offers, repeat)
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as db:
-            db.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
 
 
 def run() -> BenchResult:
@@ -432,7 +411,7 @@ def run() -> BenchResult:
                 "sqlite3, the same SQL",
             )
         )
-        admin_url, asked = _pg_admin_url()
+        admin_url, asked = pg_databases.admin_url(PG_BENCH_DB)
         pg_version = _pg_version(admin_url)
         if pg_version is None and asked:
             raise RuntimeError("BENCH_DATABASE_URL is set but PostgreSQL does not answer there.")

@@ -26,16 +26,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
+import pg_databases
 from run_all import BenchResult, Measurement
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "passculture_bench"
 SUBPROCESS_TIMEOUT_S = 300  # one step; the overall bound is BENCH_BUDGET_S
 LOADED_RE = re.compile(r"créé en ([\d.]+) s")
@@ -233,16 +231,6 @@ def _sqlite_counts(path: Path, tables: list[str]) -> dict[str, int]:
         return {t: db.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
 
 
-def _pg_admin_url() -> tuple[str, bool]:
-    """The server to create the bench database on, and whether the user asked for it."""
-    url = os.environ.get("BENCH_DATABASE_URL", "")
-    if not url:
-        return PG_DEFAULT_URL, False
-    if urlsplit(url).path.strip("/") == PG_BENCH_DB:  # we drop it: connect elsewhere
-        url = urlsplit(url)._replace(path="/postgres").geturl()
-    return url, True
-
-
 def _pg_version(admin_url: str) -> str | None:
     try:
         import psycopg
@@ -254,23 +242,6 @@ def _pg_version(admin_url: str) -> str | None:
     except psycopg.OperationalError:
         return None
     return str(row[0]).split()[0] if row else "?"
-
-
-@contextmanager
-def _pg_database(admin_url: str) -> Iterator[str]:
-    """A freshly created passculture_bench database, dropped on the way out."""
-    import psycopg
-    from psycopg import sql
-
-    name = sql.Identifier(PG_BENCH_DB)
-    with psycopg.connect(admin_url, autocommit=True) as db:
-        db.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-        db.execute(sql.SQL("CREATE DATABASE {}").format(name))
-    try:
-        yield urlsplit(admin_url)._replace(path=f"/{PG_BENCH_DB}").geturl()
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as db:
-            db.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
 
 
 def _pg_counts(url: str, tables: list[str]) -> dict[str, int]:
@@ -378,12 +349,12 @@ def _bench_postgres(
 
         def step() -> None:
             # Same database name on both sides: each gets its own fresh, migrated copy.
-            with _pg_database(admin_url) as url:
+            with pg_databases.database(admin_url, PG_BENCH_DB) as url:
                 env = _subprocess_env(url, var)
                 _migrate(env)
                 tables = runs.add_ceiling(_ceiling(env, structures, per_structure))
                 runs.check("ceiling", _pg_counts(url, tables))
-            with _pg_database(admin_url) as url:
+            with pg_databases.database(admin_url, PG_BENCH_DB) as url:
                 env = _subprocess_env(url, var)
                 _migrate(env)
                 elapsed, loaded = _project(env, structures, per_structure)
@@ -402,7 +373,7 @@ def run() -> BenchResult:
     started = time.monotonic()
     deadline = started + _env_int("BENCH_BUDGET_S", 150)
 
-    admin_url, asked = _pg_admin_url()
+    admin_url, asked = pg_databases.admin_url(PG_BENCH_DB)
     pg_version = _pg_version(admin_url)
     if pg_version is None and asked:
         raise RuntimeError("BENCH_DATABASE_URL is set but PostgreSQL does not answer there.")

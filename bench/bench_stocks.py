@@ -31,16 +31,13 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
+import pg_databases
 from bench_seed import _call, _count, _env_int, _migrate, _pg_version, _repeat, _subprocess_env
 from run_all import BenchResult, Measurement
 
-PG_DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "passculture_bench_stocks"  # the template; runs use suffixed copies
 DATES = 500
 TIME_SLOTS = (dt.time(14, 30), dt.time(20, 30))  # 250 days × 2 slots = 500 dates
@@ -336,47 +333,12 @@ def _bench_sqlite(repeat: int, deadline: float) -> Runs:
     return runs
 
 
-def _pg_admin_url() -> tuple[str, bool]:
-    """The server to create the bench databases on, and whether the user asked for it."""
-    url = os.environ.get("BENCH_DATABASE_URL", "")
-    if not url:
-        return PG_DEFAULT_URL, False
-    if urlsplit(url).path.strip("/").startswith(PG_BENCH_DB):  # we drop those: connect elsewhere
-        url = urlsplit(url)._replace(path="/postgres").geturl()
-    return url, True
-
-
-@contextmanager
-def _pg_databases(admin_url: str, names: list[str], template: str | None) -> Iterator[list[str]]:
-    """Fresh databases (copies of `template`, or empty), dropped on the way out."""
-    import psycopg
-    from psycopg import sql
-
-    def drop(db: psycopg.Connection[Any]) -> None:
-        for name in names:
-            statement = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-            db.execute(statement.format(sql.Identifier(name)))
-
-    with psycopg.connect(admin_url, autocommit=True) as db:
-        drop(db)
-        for name in names:
-            create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-            if template:
-                create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
-            db.execute(create)
-    try:
-        yield [urlsplit(admin_url)._replace(path=f"/{name}").geturl() for name in names]
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as db:
-            drop(db)
-
-
 def _bench_postgres(admin_url: str, repeat: int, deadline: float) -> Runs:
     runs = Runs()
     copies = [f"{PG_BENCH_DB}_{side}" for side in ("project", "ceiling", "executemany")]
     with (
         tempfile.TemporaryDirectory(prefix="passculture-bench-stocks-") as tmp,
-        _pg_databases(admin_url, [PG_BENCH_DB], None) as (template_url,),
+        pg_databases.databases(admin_url, [PG_BENCH_DB], None) as (template_url,),
     ):
         var = Path(tmp)
         env = _subprocess_env(template_url, var)
@@ -384,7 +346,7 @@ def _bench_postgres(admin_url: str, repeat: int, deadline: float) -> Runs:
         offer_id = _child(["setup"], env)["offer"]
 
         def step() -> None:
-            with _pg_databases(admin_url, copies, PG_BENCH_DB) as (project, ceiling, many):
+            with pg_databases.databases(admin_url, copies, PG_BENCH_DB) as (project, ceiling, many):
                 targets = json.dumps({"ceiling": ceiling, "executemany": many})
                 runs.add(_child(["measure", str(offer_id), targets], _subprocess_env(project, var)))
 
@@ -396,7 +358,7 @@ def run() -> BenchResult:
     repeat = max(1, _env_int("BENCH_REPEAT", 5))
     deadline = time.monotonic() + _env_int("BENCH_BUDGET_S", 60)
 
-    admin_url, asked = _pg_admin_url()
+    admin_url, asked = pg_databases.admin_url(PG_BENCH_DB)
     pg_version = _pg_version(admin_url)
     if pg_version is None and asked:
         raise RuntimeError("BENCH_DATABASE_URL is set but PostgreSQL does not answer there.")
