@@ -743,9 +743,12 @@ def test_teacher_prebooks_and_the_venue_gets_school_phone_and_teacher(
         "collective_booking.prebooked", teacher, {"school": "0690103M", "price": 30_000},
     )  # fmt: skip
     run_pending_tasks()
-    (mail,) = mailoutbox
-    assert mail.to == ["scolaires@celestins-lyon.fr", "agnes.lemaitre@ac-lyon.fr"]
+    mail, to_teacher = mailoutbox  # the venue's address, then the teacher: one e-mail each
+    assert (mail.to, to_teacher.to) == (["scolaires@celestins-lyon.fr"], [teacher.email])
     assert mail.subject == "Nouvelle préréservation : Atelier théâtre : Molière en classe"
+    assert to_teacher.subject == mail.subject
+    assert "/enseignants/reservations/" not in mail.body  # the venue has no school page
+    assert "Retrouvez les réservations de votre établissement" in to_teacher.body
     assert "Agnès Lemaître (agnes.lemaitre@ac-lyon.fr) a préréservé" in mail.body
     assert "pour le 15/03/2027 à 10:00" in mail.body
     assert (
@@ -760,8 +763,8 @@ def test_booking_emails_of_the_offer_receive_the_notices(venue, teacher, mailout
     offer = make_offer(venue, booking_emails=["billetterie@celestins-lyon.fr", "rp@celestins.fr"])
     flow.prebook(teacher=teacher, offer_id=offer.pk)
     run_pending_tasks()
-    assert mailoutbox[0].to == [
-        "billetterie@celestins-lyon.fr", "rp@celestins.fr", "agnes.lemaitre@ac-lyon.fr",
+    assert [m.to for m in mailoutbox] == [
+        ["billetterie@celestins-lyon.fr"], ["rp@celestins.fr"], ["agnes.lemaitre@ac-lyon.fr"],
     ]  # fmt: skip
 
 
@@ -903,8 +906,11 @@ def test_head_confirms_within_the_budget_and_everyone_is_told(
     )  # fmt: skip
     assert flow.committed_on(budget) == 30_000
     run_pending_tasks()
-    (mail,) = mailoutbox
-    assert mail.to == ["scolaires@celestins-lyon.fr", "agnes.lemaitre@ac-lyon.fr"]
+    # The venue, the teacher and the head: one e-mail each.
+    assert [m.to for m in mailoutbox] == [
+        ["scolaires@celestins-lyon.fr"], ["agnes.lemaitre@ac-lyon.fr"], ["principale@ac-lyon.fr"],
+    ]  # fmt: skip
+    mail = mailoutbox[0]
     assert mail.subject == "Réservation confirmée : Atelier théâtre : Molière en classe"
     assert "Établissement : Collège Jean Moulin (0690103M, Lyon) — téléphone : 04 78 42 37 52" in (
         mail.body
@@ -1032,11 +1038,14 @@ def test_head_refuses_a_pending_booking(offer, teacher, head, mailoutbox):
         {"reason": "refused_by_head", "comment": "Pas de car"},
     )  # fmt: skip
     run_pending_tasks()
-    (mail,) = mailoutbox
+    assert [m.to for m in mailoutbox] == [
+        ["scolaires@celestins-lyon.fr"], ["agnes.lemaitre@ac-lyon.fr"], ["principale@ac-lyon.fr"],
+    ]  # fmt: skip
+    mail = mailoutbox[0]
     assert mail.subject == "Réservation annulée : Atelier théâtre : Molière en classe"
     assert (
         "pour Collège Jean Moulin (téléphone : 04 78 42 37 52, enseignant : Agnès Lemaître)"
-        in mail.body
+        " est refusée par le chef d’établissement." in mail.body
     )
     assert "Motif : Pas de car" in mail.body
 
@@ -1197,9 +1206,11 @@ def test_pending_bookings_expire_after_their_limit_once(venue, teacher, mailoutb
     confirmed.refresh_from_db()
     assert confirmed.status == CONFIRMED
     run_pending_tasks()
-    assert [m.subject for m in mailoutbox] == [
-        "Réservation annulée : Atelier théâtre : Molière en classe"
-    ]
+    subject = "Réservation annulée : Atelier théâtre : Molière en classe"
+    assert [(m.to, m.subject) for m in mailoutbox] == [
+        (["scolaires@celestins-lyon.fr"], subject), ([teacher.email], subject),
+    ]  # fmt: skip
+    assert "est annulée : elle n’a pas été confirmée avant la date limite." in mailoutbox[0].body
 
 
 def test_scheduler_runs_the_collective_jobs(venue, teacher):

@@ -1,10 +1,12 @@
 """Journeys: a pro chooses the digest hour and turns per-booking e-mails off; a young
-person sees their in-app notices and reads them (the unread count goes down)."""
+person sees their in-app notices and reads them (the unread count goes down), then turns
+reminders off on the preferences page; a pro and a head open their notices from the header."""
 
 import pytest
 
 from passculture.accounts.models import Role
-from passculture.notifications.models import Notice, VenueNotificationSettings
+from passculture.notifications.models import Notice, Preference, VenueNotificationSettings
+from tests.collective.factories import make_member, make_school
 from tests.e2e.conftest import shot
 from tests.factories import PASSWORD, make_offerer, make_user, make_venue
 
@@ -23,7 +25,7 @@ def test_pro_sets_digest_hour_and_turns_booking_mails_off(page):
     pro = make_user("camille@exemple.fr", first_name="Camille", last_name="Lefèvre")
     venue = make_venue(make_offerer(pro))
     log_in(page, pro.email, f"/pro/structures/{venue.offerer_id}/")
-    page.get_by_role("link", name="Notifications").first.click()
+    page.locator("#content").get_by_role("link", name="Notifications").first.click()
     page.get_by_role("heading", name="Notifications — Grande salle").wait_for()
     for name in ("booking_emails_enabled", "cancellation_emails_enabled"):
         page.locator(f"label[for=id_{name}]").click()  # DSFR: the label draws the box
@@ -62,3 +64,59 @@ def test_youth_reads_notices_and_unread_count_goes_down(page):
     assert page.locator(UNREAD).count() == 0
     shot(page, "82-youth-notices-read")
     assert Notice.objects.filter(user=youth, read_at__isnull=True).count() == 0
+
+
+def test_youth_turns_reminders_off_on_the_preferences_page(page):
+    youth = make_user(
+        "noemie@exemple.fr", role=Role.BENEFICIARY, first_name="Noémie", last_name="Gauthier"
+    )
+    Notice.objects.create(user=youth, category="booking", title="Réservation confirmée : Phèdre")
+    log_in(page, youth.email, "/jeunes/notifications/")
+    page.get_by_role("heading", name="Mes notifications").wait_for()
+    page.get_by_role("link", name="Gérer mes préférences de notification").click()
+    page.get_by_role("heading", name="Mes préférences de notification").wait_for()
+    assert page.locator("#id_reminder").is_checked()
+    page.locator("label[for=id_reminder]").click()  # DSFR: the label draws the box
+    assert not page.locator("#id_reminder").is_checked()
+    page.get_by_role("button", name="Enregistrer mes préférences").click()
+    page.get_by_text("Vos préférences sont enregistrées.").wait_for()
+    assert not page.locator("#id_reminder").is_checked()
+    assert page.locator("#id_campaign").is_checked()
+    shot(page, "83-youth-notification-preferences")
+    assert dict(Preference.objects.filter(user=youth).values_list("category", "enabled")) == {
+        "reminder": False,
+        "campaign": True,
+    }
+    page.reload()
+    assert not page.locator("#id_reminder").is_checked()
+
+
+def test_pro_and_teacher_open_their_notices_from_the_header(page):
+    pro = make_user("camille@exemple.fr", first_name="Camille", last_name="Lefèvre")
+    venue = make_venue(make_offerer(pro))
+    Notice.objects.create(user=pro, category="offer", title="Offre validée : Le Cid")
+    log_in(page, pro.email, "/pro/")
+    assert page.locator(UNREAD).inner_text() == "1"
+    page.locator('.fr-header__tools [data-testid="notices-link"]').click()
+    page.get_by_role("heading", name="Mes notifications").wait_for()
+    page.get_by_text("Offre validée : Le Cid").wait_for()
+    page.get_by_role("link", name="Gérer mes préférences de notification").click()
+    page.get_by_role("heading", name="Mes préférences de notification").wait_for()
+    shot(page, "84-pro-notification-preferences")
+    page.get_by_role("link", name=venue.display_name).click()
+    page.get_by_role("heading", name=f"Notifications — {venue.display_name}").wait_for()
+    page.get_by_role("button", name="Se déconnecter").click()
+
+    school = make_school()
+    head = make_member(school, role="head", email="principal@ac-lyon.fr")
+    head.set_password(PASSWORD)
+    head.save(update_fields=["password"])
+    Notice.objects.create(user=head, category="collective", title="Réservation refusée : Atelier")
+    log_in(page, head.email, "/enseignants/")
+    assert page.locator(UNREAD).inner_text() == "1"
+    page.locator('.fr-header__tools [data-testid="notices-link"]').click()
+    page.get_by_text("Réservation refusée : Atelier").wait_for()
+    shot(page, "85-teacher-notices")
+    page.get_by_role("button", name="Marquer comme lu", exact=True).click()
+    page.get_by_role("heading", name="Mes notifications").wait_for()
+    assert page.locator(UNREAD).count() == 0

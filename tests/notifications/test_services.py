@@ -164,3 +164,25 @@ def test_tampered_unsubscribe_token_is_a_400_and_changes_nothing(client):
     assert client.post(f"/notifications/desabonnement/{forged}/").status_code == 400
     youth.refresh_from_db()
     assert youth.marketing_opt_in is True and Preference.objects.count() == 0
+
+
+def test_the_notice_carries_the_e_mail_text_without_greeting_signature_or_links():
+    youth = make_youth("zoe@exemple.fr")
+    services.notify(
+        template="notice",
+        context={
+            "title": "Rappel",
+            "first_name": "Zoé",
+            "body": "Voir : https://x.fr/1/\nÀ demain",
+        },
+        category="booking",
+        user=youth,
+        title="Rappel",
+    )
+    assert Notice.objects.get().body == "Voir\nÀ demain"
+    long = "mot " * 300
+    services.notify(
+        template="notice", context={"title": "Long", "body": long}, category="booking", user=youth
+    )
+    body = Notice.objects.filter(title="notice").get().body
+    assert len(body) <= 502 and body.endswith(" …") and body.startswith("mot mot")

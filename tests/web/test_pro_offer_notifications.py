@@ -130,3 +130,24 @@ def test_bad_post_changes_nothing_and_other_structures_get_404(client, pro_and_o
     assert client.get(url).status_code == 404
     assert client.post(url, {"booking_emails_enabled": "off"}).status_code == 404
     assert not OfferNotificationSettings.objects.exists()
+
+
+def test_venue_page_lists_the_offers_with_their_own_choice(client, pro_and_offer, venue):
+    user, offer = pro_and_offer
+    make_bookable_offer(venue, name="Offre ordinaire")
+    client.force_login(user)
+    url = reverse("pro:venue_notifications", args=[venue.pk])
+    assert (
+        "Toutes les offres de ce lieu suivent le choix ci-dessus."
+        in client.get(url).content.decode()
+    )
+    venue_notifications.update_offer_settings(
+        actor=user,
+        offer=offer,
+        data={"booking_emails_enabled": False, "cancellation_emails_enabled": None},
+    )
+    page = client.get(url).content.decode()
+    table = page[page.index('data-testid="offer-exceptions"') :]
+    assert reverse("pro:offer_notifications", args=[offer.pk]) in table
+    assert "<td>non</td>" in table and "<td>comme le lieu</td>" in table
+    assert "Offre ordinaire" not in table

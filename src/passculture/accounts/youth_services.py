@@ -38,7 +38,13 @@ def update_residence(*, user: User, postal_code: str, city: str) -> User:
 @transaction.atomic
 def set_marketing_opt_in(*, user: User, opt_in: bool) -> User:
     """Accept or refuse offer suggestions (campaigns); identity and booking e-mails still go."""
+    from passculture.notifications.models import Preference
+
     locked = User.objects.select_for_update().get(pk=user.pk)
+    # The preferences page and the unsubscribe link read this row too: keep them in step.
+    Preference.objects.update_or_create(
+        user=locked, category="campaign", defaults={"enabled": opt_in}
+    )
     if locked.marketing_opt_in != opt_in:
         locked.marketing_opt_in = opt_in
         locked.save(update_fields=["marketing_opt_in"])

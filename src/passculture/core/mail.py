@@ -28,12 +28,18 @@ def _render_text(name: str, ctx: dict[str, Any]) -> str:
     return str(template.render(Context(ctx, autoescape=False)))
 
 
-def render_mail(template: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    """(subject, text body, HTML body) of `mail/<template>.txt` — first line = subject."""
+def render_text(template: str, context: dict[str, Any]) -> tuple[str, str]:
+    """(subject, text body) of `mail/<template>.txt` — first line = subject."""
     ctx = {"site_url": settings.SITE_URL, **context}
     text = _render_text(f"mail/{template}.txt", ctx).strip()
     subject, _, body = text.partition("\n")
-    subject, body = subject.strip(), body.strip() + "\n"
+    return subject.strip(), body.strip() + "\n"
+
+
+def render_mail(template: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """(subject, text body, HTML body) of `mail/<template>.txt` — first line = subject."""
+    ctx = {"site_url": settings.SITE_URL, **context}
+    subject, body = render_text(template, ctx)
     html_ctx = {**ctx, "subject": subject, "has_qr": bool(ctx.get(QR_KEY))}
     try:
         html = render_to_string(f"mail/{template}.html", html_ctx)

@@ -3,16 +3,17 @@
 import datetime as dt
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from passculture.accounts import identity
 from passculture.accounts.models import IdentityCheck, IdentityStatus, Role, User
 from passculture.core import clock
 from passculture.core.audit import record_audit
 from passculture.core.errors import InvalidState, PermissionDenied
-from passculture.core.mail import queue_mail
 from passculture.credit import rules
 from passculture.credit.errors import InvalidAdjustment, MissingBirthDate, NotEligible
 from passculture.credit.models import CreditEntry, CreditEntryReason, Deposit, GrantRule
+from passculture.notifications.services import notify
 
 
 def grants() -> list[rules.Grant]:
@@ -196,10 +197,14 @@ def decide_identity_check(
     if approve:
         User.objects.filter(pk=user.pk).update(identity_validated_at=clock.now())
         grant_deposit(user=user, actor=actor)
-    queue_mail(
-        to=[user.email],
+    title = "Votre pass est activé" if approve else "Votre vérification d’identité n’a pas abouti"
+    notify(
         template="identity_validated" if approve else "identity_refused",
         context={"first_name": user.first_name, "reason": check.refusal_reason},
+        category="account",
+        user=user,
+        title=title,
+        url=reverse("youth:home") if approve else reverse("youth:account"),
     )
     return check
 

@@ -1,4 +1,4 @@
-"""Background export jobs: write the file with progress, e-mail the pro; purge old files."""
+"""Background export jobs: write the file with progress, tell the pro; purge old files."""
 
 import logging
 import tempfile
@@ -10,10 +10,10 @@ from django.urls import reverse
 
 from passculture.core import clock
 from passculture.core.audit import record_audit
-from passculture.core.mail import queue_mail
 from passculture.exports import registry, services
 from passculture.exports.formats import PARIS
 from passculture.exports.models import ExportJob, JobStatus
+from passculture.notifications.services import notify
 
 logger = logging.getLogger(__name__)
 
@@ -81,17 +81,21 @@ def run_export_job(job_id: int) -> str:
         record_audit(
             actor="SYSTEM", action="export_job.done", obj=job, data={"rows": job.rows_done}
         )
-        queue_mail(
-            to=[user.email],
+        download = reverse("pro:export_download", args=[job.pk])
+        notify(
             template="export_ready",
             context={
                 "first_name": user.first_name,
                 "label": exporter.label,
                 "rows": job.rows_done,
                 "format": job.format,
-                "url": settings.SITE_URL + reverse("pro:export_download", args=[job.pk]),
+                "url": settings.SITE_URL + download,
                 "expires": job.expires_at.astimezone(PARIS).strftime("%d/%m/%Y"),
             },
+            category="export",
+            user=user,
+            title="Votre export est prêt",
+            url=download,
         )
     return "done"
 

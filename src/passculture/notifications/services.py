@@ -7,6 +7,7 @@ it: TRANSACTIONAL categories always go; OPTIONAL ones respect opt-outs and carry
 one-click unsubscribe link. Returns True when something was queued.
 """
 
+import re
 from typing import Any
 
 from django.core import signing
@@ -15,11 +16,13 @@ from django.db import transaction
 from passculture.accounts.models import User
 from passculture.core import clock
 from passculture.core.audit import record_audit
+from passculture.core.mail import render_text
 from passculture.notifications.models import Notice, Preference
 
 TRANSACTIONAL = ("booking", "collective", "account", "offer", "export")
 OPTIONAL = ("reminder", "digest", "campaign")
 CATEGORIES = TRANSACTIONAL + OPTIONAL
+URL = re.compile(r"https?://\S+")
 UNSUBSCRIBE_SALT = "passculture.notifications.unsubscribe"
 
 
@@ -61,6 +64,21 @@ def unsubscribe(*, token: str) -> Preference:
     return pref
 
 
+def notice_body(template: str, context: dict[str, Any], limit: int = 500) -> str:
+    """The e-mail's text as a notice: without greeting, signature and bare links (the
+    notice links to its page itself), cut at `limit` characters on a word."""
+    _, body = render_text(template, context)
+    kept = []
+    for line in body.splitlines():
+        line = URL.sub("", line).strip().removesuffix(":").strip()
+        if line and not line.startswith(("Bonjour", "L’équipe passculture")):
+            kept.append(line)
+    text = "\n".join(kept)
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0] + " …"
+    return text
+
+
 def notify(
     *,
     template: str,
@@ -87,7 +105,12 @@ def notify(
     queued = False
     if user is not None and in_app:
         Notice.objects.create(
-            user=user, category=category, title=title or template, url=url, created_at=clock.now()
+            user=user,
+            category=category,
+            title=title or template,
+            body=notice_body(template, context),
+            url=url,
+            created_at=clock.now(),
         )
         queued = True
     address = email or (user.email if user is not None and email_user else "")

@@ -26,6 +26,12 @@ def offer_settings(offer_id: int) -> OfferNotificationSettings:
     return found or OfferNotificationSettings(offer_id=offer_id)
 
 
+def offers_with_own_choice(venue_id: int, limit: int = 200) -> list[OfferNotificationSettings]:
+    """The venue's offers that chose their own per-booking e-mails (shown on its page)."""
+    found = OfferNotificationSettings.objects.filter(offer__venue_id=venue_id)
+    return list(found.select_related("offer").order_by("offer__name")[:limit])
+
+
 def effective_choices(offer: Offer) -> dict[str, bool]:
     """Per-booking e-mail choices that apply to `offer`: its own, else its venue's."""
     own, of_venue = offer_settings(offer.pk), venue_settings(offer.venue_id)

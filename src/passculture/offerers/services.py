@@ -1,15 +1,18 @@
 """Writes on structures, memberships and venues. Each one is atomic and audited."""
 
 import dataclasses
+from collections.abc import Mapping
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from passculture.accounts.models import User
 from passculture.core import clock
 from passculture.core.audit import record_audit, snapshot
 from passculture.core.errors import InvalidState, PermissionDenied
-from passculture.core.mail import queue_mail
+from passculture.notifications.services import notify
 from passculture.offerers import rules
 from passculture.offerers.errors import (
     AlreadyMember,
@@ -34,16 +37,27 @@ VENUE_FIELDS = [
 ]  # fmt: skip
 
 
-def _staff_emails() -> list[str]:
-    return list(User.objects.filter(is_staff=True, is_active=True).values_list("email", flat=True))
+def _staff() -> list[User]:
+    return list(User.objects.filter(is_staff=True, is_active=True).order_by("pk"))
 
 
-def _member_emails(offerer: Offerer) -> list[str]:
+def _members(offerer: Offerer) -> list[User]:
     return list(
-        offerer.memberships.filter(status=ValidationStatus.VALIDATED).values_list(
-            "user__email", flat=True
-        )
+        User.objects.filter(
+            memberships__offerer=offerer, memberships__status=ValidationStatus.VALIDATED
+        ).order_by("pk")
     )
+
+
+def _tell(
+    users: list[User], *, template: str, context: Mapping[str, object], title: str, url: str
+) -> None:
+    """E-mail and in-app notice to each user; `link` in the e-mail is the notice's page."""
+    for user in users:
+        notify(
+            template=template, context={**context, "link": settings.SITE_URL + url},
+            category="account", user=user, title=title, url=url,
+        )  # fmt: skip
 
 
 def _department_or_error(postal_code: str) -> str:
@@ -85,10 +99,12 @@ def create_offerer(
     record_audit(
         actor=actor, action="offerer.created", obj=offerer, after=snapshot(offerer, OFFERER_FIELDS)
     )
-    queue_mail(
-        to=_staff_emails(),
+    _tell(
+        _staff(),
         template="offerer_to_review",
         context={"offerer_name": offerer.name, "siren": offerer.siren, "offerer_id": offerer.pk},
+        title=f"Structure à valider : {offerer.name}",
+        url=reverse("admin:offerers_offerer_change", args=[offerer.pk]),
     )
     return membership
 
@@ -124,11 +140,19 @@ def request_membership(*, actor: User, offerer: Offerer) -> Membership:
         else:
             raise AlreadyMember()
     record_audit(actor=actor, action="membership.requested", obj=membership)
-    queue_mail(
-        to=_member_emails(offerer) + _staff_emails(),
-        template="membership_requested",
-        context={"offerer_name": offerer.name, "user_name": actor.full_name, "email": actor.email},
-    )
+    context = {"offerer_name": offerer.name, "user_name": actor.full_name, "email": actor.email}
+    title = f"Demande de rattachement à {offerer.name}"
+    members = _members(offerer)
+    # Members answer from the portal; staff who are not members, from the back office.
+    _tell(
+        members, template="membership_requested", context=context, title=title,
+        url=reverse("pro:members", args=[offerer.pk]),
+    )  # fmt: skip
+    _tell(
+        [user for user in _staff() if user not in members],
+        template="membership_requested", context=context, title=title,
+        url=reverse("admin:offerers_membership_change", args=[membership.pk]),
+    )  # fmt: skip
     return membership
 
 
@@ -164,10 +188,12 @@ def validate_offerer(*, actor: User, offerer: Offerer) -> Offerer:
     offerer = Offerer.objects.select_for_update().get(pk=offerer.pk)
     _require_staff(actor)
     _decide(actor=actor, obj=offerer, approve=True, reason="", kind="offerer")
-    queue_mail(
-        to=_member_emails(offerer),
+    _tell(
+        _members(offerer),
         template="offerer_validated",
         context={"offerer_name": offerer.name},
+        title=f"Structure validée : {offerer.name}",
+        url=reverse("pro:offerer_detail", args=[offerer.pk]),
     )
     return offerer
 
@@ -178,10 +204,12 @@ def reject_offerer(*, actor: User, offerer: Offerer, reason: str) -> Offerer:
     offerer = Offerer.objects.select_for_update().get(pk=offerer.pk)
     _require_staff(actor)
     _decide(actor=actor, obj=offerer, approve=False, reason=reason, kind="offerer")
-    queue_mail(
-        to=_member_emails(offerer),
+    _tell(
+        _members(offerer),
         template="offerer_rejected",
         context={"offerer_name": offerer.name, "reason": reason},
+        title=f"Structure non validée : {offerer.name}",
+        url=reverse("pro:offerer_detail", args=[offerer.pk]),
     )
     return offerer
 
@@ -209,10 +237,15 @@ def decide_membership(*, actor: User, membership: Membership, approve: bool) -> 
     if not _can_manage_members(actor, membership.offerer):
         raise PermissionDenied()
     _decide(actor=actor, obj=membership, approve=approve, reason="", kind="membership")
-    queue_mail(
-        to=[membership.user.email],
+    offerer = membership.offerer
+    _tell(
+        [membership.user],
         template="membership_validated" if approve else "membership_rejected",
-        context={"offerer_name": membership.offerer.name, "first_name": membership.user.first_name},
+        context={"offerer_name": offerer.name, "first_name": membership.user.first_name},
+        title=f"Rattachement {'validé' if approve else 'refusé'} : {offerer.name}",
+        url=(
+            reverse("pro:offerer_detail", args=[offerer.pk]) if approve else reverse("pro:offerers")
+        ),
     )
     return membership
 

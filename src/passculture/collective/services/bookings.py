@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.urls import reverse
 
 from passculture.accounts.models import User
 from passculture.collective import adage_client, rules
@@ -27,7 +28,6 @@ from passculture.collective.services.schools import year_for
 from passculture.core import clock
 from passculture.core.audit import AUTO, record_audit
 from passculture.core.errors import PermissionDenied
-from passculture.core.mail import queue_mail
 from passculture.core.money import format_cents
 from passculture.notifications.services import notify
 from passculture.offerers.models import ValidationStatus
@@ -40,6 +40,14 @@ COMMITTED = [
     CollectiveBookingStatus.USED,
     CollectiveBookingStatus.REIMBURSED,
 ]
+# How the e-mail and the notice word each way a booking ends (cancellation_reason).
+ENDINGS = {
+    "refused_by_head": "refusée par le chef d’établissement",
+    "cancelled_by_venue": "annulée par la structure",
+    "expired": "annulée : elle n’a pas été confirmée avant la date limite",
+}
+# The heads hear of what they decide or lose; a pre-booking is the teacher's own step.
+HEADS_TOLD = ("collective_confirmed", "collective_cancelled")
 
 
 def _local(value: dt.datetime) -> str:
@@ -63,22 +71,41 @@ def _context(booking: CollectiveBooking) -> dict[str, object]:
         "price": format_cents(booking.price), "limit": _local(booking.confirmation_limit),
         "status": booking.get_status_display(), "reason": booking.cancellation_comment,
         "project": booking.project.name if booking.project else "",
+        "ending": ENDINGS.get(booking.cancellation_reason, "annulée"),
     }  # fmt: skip
 
 
-def _notify(
-    booking: CollectiveBooking, template: str, *, venue: bool = True, teacher: bool = True
-) -> None:
+def _notify(booking: CollectiveBooking, template: str, *, title: str) -> None:
+    """The venue's address(es) by e-mail; the teacher and, for a confirmation, refusal or
+    cancellation, the school's heads by e-mail and in-app. Each person is told once (a head
+    who is also the teacher, or whose address is the venue's, gets one message)."""
     context = _context(booking)
-    recipients = []
-    if venue:
-        offer = booking.offer
-        recipients += list(offer.booking_emails or []) or [
-            offer.contact_email or offer.venue.booking_email
-        ]
-    if teacher:
-        recipients.append(booking.teacher.email)
-    queue_mail(to=recipients, template=template, context=context)
+    people = [booking.teacher]
+    if template in HEADS_TOLD:
+        people += User.objects.filter(
+            is_active=True,
+            school_memberships__school=booking.school,
+            school_memberships__role=SchoolRole.HEAD,
+        ).order_by("pk")
+    people = list({person.pk: person for person in people}.values())
+    told = {person.email.lower() for person in people}
+    offer = booking.offer
+    addresses = list(offer.booking_emails or []) or [
+        offer.contact_email or offer.venue.booking_email
+    ]
+    for address in dict.fromkeys(a.strip() for a in addresses if a and a.strip()):
+        if address.lower() not in told:
+            told.add(address.lower())
+            notify(
+                template=template, context=context, category="collective", email=address,
+                in_app=False,
+            )  # fmt: skip
+    url = reverse("teacher:bookings")
+    for person in people:  # the school's staff also get the link to their bookings page
+        notify(
+            template=template, context=context | {"bookings_path": url}, category="collective",
+            user=person, title=title, url=url,
+        )  # fmt: skip
 
 
 @transaction.atomic
@@ -123,7 +150,7 @@ def prebook(*, teacher: User, offer_id: int) -> CollectiveBooking:
         obj=booking,
         after={"school": member.school.uai, "price": stock.price},
     )
-    _notify(booking, "collective_prebooked")
+    _notify(booking, "collective_prebooked", title=f"Préréservation enregistrée : {offer.name}")
     adage_client.notify("prebooking", booking.pk)
     webhooks.emit_collective_booking_event(
         booking=booking, event_type=webhooks.COLLECTIVE_BOOKING_CREATED
@@ -233,7 +260,7 @@ def confirm(
         after={"status": "confirmed"},
         data={"budget_left_after": left - booking.price},
     )
-    _notify(booking, "collective_confirmed")
+    _notify(booking, "collective_confirmed", title=f"Réservation confirmée : {booking.offer.name}")
     webhooks.emit_collective_booking_event(
         booking=booking, event_type=webhooks.COLLECTIVE_BOOKING_CONFIRMED
     )
@@ -256,7 +283,8 @@ def _cancel(
         after={"status": "cancelled"},
         data={"reason": reason, "comment": booking.cancellation_comment},
     )
-    _notify(booking, "collective_cancelled")
+    verb = "refusée" if reason == "refused_by_head" else "annulée"
+    _notify(booking, "collective_cancelled", title=f"Réservation {verb} : {booking.offer.name}")
     adage_client.notify("cancellation", booking.pk)
     webhooks.emit_collective_booking_event(
         booking=booking, event_type=webhooks.COLLECTIVE_BOOKING_CANCELLED
@@ -303,16 +331,7 @@ def cancel_by_venue(*, actor: User, booking_id: int, comment: str) -> Collective
             "Indiquez le motif de l’annulation : il est transmis à l’établissement.",
             field="comment",
         )
-    cancelled = _cancel(actor=actor, booking=booking, reason="cancelled_by_venue", comment=comment)
-    # The head also learns of a venue's cancellation (the head's own refusals need no notice).
-    for head in User.objects.filter(
-        school_memberships__school=booking.school, school_memberships__role=SchoolRole.HEAD
-    ):
-        notify(
-            template="collective_cancelled", context=_context(booking), category="collective",
-            user=head, title=f"Réservation annulée : {booking.offer.name}",
-        )  # fmt: skip
-    return cancelled
+    return _cancel(actor=actor, booking=booking, reason="cancelled_by_venue", comment=comment)
 
 
 def mark_used_after_end(*, now: dt.datetime | None = None, batch: int = 500) -> int:

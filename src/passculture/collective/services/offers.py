@@ -20,8 +20,8 @@ from passculture.collective.models import (
 from passculture.core import clock
 from passculture.core.audit import record_audit, snapshot
 from passculture.core.errors import InvalidState, PermissionDenied
-from passculture.core.mail import queue_mail
 from passculture.core.money import format_cents
+from passculture.notifications.services import notify
 from passculture.offerers.models import Address, Venue
 from passculture.offers import rules as offer_rules
 from passculture.offers.models import ReviewRule, Validation
@@ -336,8 +336,11 @@ def request_offer(
         number_of_pupils=number_of_pupils, message=message.strip(),
     )  # fmt: skip
     record_audit(actor=teacher, action="collective_request.created", obj=request)
-    queue_mail(
-        to=[template.contact_email or template.venue.booking_email],
+    # To the venue's address only (no user behind it): logged like every notice e-mail.
+    notify(
+        email=template.contact_email or template.venue.booking_email,
+        in_app=False,
+        category="collective",
         template="collective_request",
         context={
             "offer_name": template.name, "school": school.name, "school_phone": school.phone,

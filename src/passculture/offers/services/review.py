@@ -2,12 +2,13 @@
 
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 
 from passculture.accounts.models import User
 from passculture.core import clock
 from passculture.core.audit import record_audit
 from passculture.core.errors import InvalidState, PermissionDenied
-from passculture.core.mail import queue_mail
+from passculture.notifications.services import notify
 from passculture.offers import catalogue, hooks, rules
 from passculture.offers import errors as e
 from passculture.offers.models import Offer, ReviewRule, Validation
@@ -27,11 +28,18 @@ def _criteria() -> list[rules.ReviewCriteria]:
     ]
 
 
-def _pro_emails(offer: Offer) -> list[str]:
+def _pros(offer: Offer) -> list[User]:
+    """The structure's validated members: each is told of the review result."""
     from passculture.offerers.models import ValidationStatus
 
-    members = offer.venue.offerer.memberships.filter(status=ValidationStatus.VALIDATED)
-    return list(members.values_list("user__email", flat=True))
+    return list(
+        User.objects.filter(
+            memberships__offerer_id=offer.venue.offerer_id,
+            memberships__status=ValidationStatus.VALIDATED,
+        )
+        .distinct()
+        .order_by("pk")
+    )
 
 
 @transaction.atomic
@@ -75,12 +83,13 @@ def submit_offer(*, actor: User, offer: Offer) -> Offer:
         data={"rules": matched, "trusted": offer.venue.offerer.is_trusted},
     )
     if matched:
-        staff = User.objects.filter(is_staff=True, is_active=True).values_list("email", flat=True)
-        queue_mail(
-            to=list(staff),
-            template="offer_to_review",
-            context={"offer_name": offer.name, "offer_id": offer.pk, "rules": matched},
-        )
+        context = {"offer_name": offer.name, "offer_id": offer.pk, "rules": matched}
+        for staff in User.objects.filter(is_staff=True, is_active=True).order_by("pk"):
+            notify(
+                template="offer_to_review", context=context, category="offer", user=staff,
+                title=f"Offre à vérifier : {offer.name}",
+                url=reverse("admin:offers_offer_change", args=[offer.pk]),
+            )  # fmt: skip
     return offer
 
 
@@ -109,11 +118,14 @@ def _decide(*, actor: User, offer: Offer, approve: bool, reason: str) -> Offer:
         after={"validation": offer.validation},
         data={} if approve else {"reason": offer.rejection_reason},
     )
-    queue_mail(
-        to=_pro_emails(offer),
-        template="offer_approved" if approve else "offer_rejected",
-        context={"offer_name": offer.name, "offer_id": offer.pk, "reason": offer.rejection_reason},
-    )
+    context = {"offer_name": offer.name, "offer_id": offer.pk, "reason": offer.rejection_reason}
+    title = f"Offre {'validée' if approve else 'refusée'} : {offer.name}"
+    for pro in _pros(offer):
+        notify(
+            template="offer_approved" if approve else "offer_rejected", context=context,
+            category="offer", user=pro, title=title,
+            url=reverse("pro:offer_edit", args=[offer.pk]),
+        )  # fmt: skip
     if not approve:
         hooks.call(
             hooks.offer_rejected, actor=actor, offer_id=offer.pk, reason=offer.rejection_reason

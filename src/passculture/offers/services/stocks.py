@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from passculture.accounts.models import User
 from passculture.core import clock
 from passculture.core.audit import record_audit
-from passculture.core.mail import queue_mail
+from passculture.notifications.services import notify
 from passculture.offers import catalogue, hooks, rules
 from passculture.offers import errors as e
 from passculture.offers.models import (
@@ -395,6 +396,31 @@ def delete_date(*, actor: User, offer: Offer, beginning: dt.datetime) -> int:
     return len(ids)
 
 
+def _tell_fill_alert(*, offer: Offer, rate: int) -> None:
+    """The e-mail to the offer's booking address (else the venue's); the structure's
+    validated members see it in-app only (the address already reaches the right desk)."""
+    from passculture.offerers.models import ValidationStatus
+
+    template, category = "offer_fill_alert", "offer"
+    context = {
+        "offer_name": offer.name, "threshold": offer.fill_alert_threshold, "rate": rate,
+        "offer_id": offer.pk,
+    }  # fmt: skip
+    address = offer.booking_email or offer.venue.booking_email
+    if address:
+        notify(template=template, context=context, category=category, email=address, in_app=False)
+    members = User.objects.filter(
+        memberships__offerer_id=offer.venue.offerer_id,
+        memberships__status=ValidationStatus.VALIDATED,
+    )
+    for member in members.distinct().order_by("pk"):
+        notify(
+            template=template, context=context, category=category, user=member,
+            email_user=False, title=f"« {offer.name} » est remplie à {rate} %",
+            url=reverse("pro:offer_dates", args=[offer.pk]),
+        )  # fmt: skip
+
+
 def check_fill_alert(*, offer: Offer) -> bool:
     """E-mail the venue once when the offer's contingents pass its alert threshold.
 
@@ -410,16 +436,7 @@ def check_fill_alert(*, offer: Offer) -> bool:
     reached = rate is not None and rate * 100 >= offer.fill_alert_threshold
     if reached and offer.fill_alert_sent_at is None:
         Offer.objects.filter(pk=offer.pk).update(fill_alert_sent_at=clock.now())
-        queue_mail(
-            to=[offer.booking_email or offer.venue.booking_email],
-            template="offer_fill_alert",
-            context={
-                "offer_name": offer.name,
-                "threshold": offer.fill_alert_threshold,
-                "rate": round((rate or 0) * 100),
-                "offer_id": offer.pk,
-            },
-        )
+        _tell_fill_alert(offer=offer, rate=round((rate or 0) * 100))
         record_audit(actor="SYSTEM", action="offer.fill_alert_sent", obj=offer, data={"rate": rate})
         return True
     if not reached and offer.fill_alert_sent_at is not None:

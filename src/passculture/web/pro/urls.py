@@ -5,6 +5,7 @@ import passculture.web.pro.views_collective_venue as collective_venue
 import passculture.web.pro.views_exports as exports
 import passculture.web.pro.views_integration_log as integration_log
 import passculture.web.pro.views_integrations as integrations
+import passculture.web.pro.views_offer_notifications as views_offer_notifications
 import passculture.web.pro.views_stats as views_stats
 from passculture.web import views_notifications
 from passculture.web.pro import (
@@ -31,6 +32,11 @@ urlpatterns = [
     path("offres/<int:offer_id>/image/", views_offers.offer_image, name="offer_image"),
     path("offres/<int:offer_id>/archiver/", views_offers.offer_archive, name="offer_archive"),
     path("offres/<int:offer_id>/dupliquer/", views_offers.offer_duplicate, name="offer_duplicate"),
+    path(
+        "offres/<int:offer_id>/emails/",
+        views_offer_notifications.offer_notifications,
+        name="offer_notifications",
+    ),
     path("offres/<int:offer_id>/tarifs/", views_stocks.offer_prices, name="offer_prices"),
     path(
         "offres/<int:offer_id>/tarifs/<int:category_id>/",
@@ -137,6 +143,14 @@ urlpatterns = [
         "lieux/<int:venue_id>/notifications/",
         views_notifications.venue_settings,
         name="venue_notifications",
+    ),
+    path("notifications/", views_notifications.pro.notices, name="notices"),
+    path("notifications/tout-lire/", views_notifications.pro.read, name="notices_read_all"),
+    path("notifications/<int:notice_id>/lire/", views_notifications.pro.read, name="notice_read"),
+    path(
+        "notifications/preferences/",
+        views_notifications.pro.preferences,
+        name="notification_preferences",
     ),
     path("dev/emails/", views_notifications.dev_emails, name="dev_emails"),
     path("collectif/", collective.offer_list, name="collective_offers"),
