@@ -5,7 +5,10 @@ reminders off on the preferences page; a pro and a head open their notices from 
 import pytest
 
 from passculture.accounts.models import Role
+from passculture.bookings import services as bookings
+from passculture.core import clock
 from passculture.notifications.models import Notice, Preference, VenueNotificationSettings
+from tests.bookings.factories import NOW, give_deposit, make_bookable_offer, make_youth
 from tests.collective.factories import make_member, make_school
 from tests.e2e.conftest import shot
 from tests.factories import PASSWORD, make_offerer, make_user, make_venue
@@ -44,17 +47,27 @@ def test_pro_sets_digest_hour_and_turns_booking_mails_off(page):
 
 
 def test_youth_reads_notices_and_unread_count_goes_down(page):
-    youth = make_user(
-        "maelys@exemple.fr", role=Role.BENEFICIARY, first_name="Maëlys", last_name="Lefèvre"
-    )
-    for title in ("Réservation confirmée : Cyrano", "Réservation annulée : Hernani",
-                  "Réservation confirmée : Ruy Blas"):  # fmt: skip
-        Notice.objects.create(user=youth, category="booking", title=title)
+    """The notices come from real bookings (confirmation, cancellation), not hand-made rows."""
+    youth = make_youth("maelys@exemple.fr", first_name="Maëlys", last_name="Lefèvre")
+    youth.set_password(PASSWORD)
+    youth.save()
+    give_deposit(youth, 15_000)
+    venue = make_venue(make_offerer(make_user("salle@exemple.fr")))
+    with clock.frozen_at(NOW):
+        cyrano = bookings.book_offer(user=youth, stock_id=make_bookable_offer(venue).pk)
+        hernani = make_bookable_offer(venue, name="Hernani")
+        cancelled = bookings.book_offer(user=youth, stock_id=hernani.pk)
+        bookings.cancel_by_beneficiary(user=youth, booking_id=cancelled.pk)
     log_in(page, youth.email, "/jeunes/")
     badge = page.locator(UNREAD)
     assert badge.inner_text() == "3"
     page.locator('.fr-header__tools [data-testid="notices-link"]').click()
     page.get_by_role("heading", name="Mes notifications").wait_for()
+    notices = page.get_by_test_id("notice-unread")
+    assert notices.count() == 3
+    assert "Réservation annulée : Hernani" in notices.first.inner_text()
+    confirmation = notices.filter(has_text="Réservation confirmée : Cyrano de Bergerac")
+    assert f"Votre contremarque : {cyrano.token}" in confirmation.inner_text()
     shot(page, "81-youth-notices-unread")
     page.get_by_role("button", name="Marquer comme lu", exact=True).first.click()
     page.get_by_role("heading", name="Mes notifications").wait_for()
