@@ -95,3 +95,34 @@ def test_booking_confirmation_carries_the_token_qr_the_venue_mail_does_not(venue
     venue_mail = by_address["billetterie@celestins.fr"].message()
     assert not [p for p in venue_mail.walk() if p.get_content_type() == "image/png"]
     assert venue_mail.get_body(("html",)) is not None
+
+
+@pytest.mark.django_db
+def test_secret_link_mails_are_retried_too_and_never_logged(settings):
+    """Password reset / verification e-mails: five attempts, nothing kept in the send log."""
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from passculture.core.mail import queue_mail
+    from passculture.notifications.models import NotificationLog
+
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 9, "use_tls": False, "timeout": 2},
+        }
+    }
+    queue_mail(to=["lea@exemple.fr"], template="password_reset", context={"path": "/secret/"})
+    run_pending_tasks()
+    retry = DBTaskResult.objects.get(status="READY")
+    assert retry.run_after > timezone.now()  # a minute later, not at once
+    for _ in range(6):
+        DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+        run_pending_tasks()
+    assert DBTaskResult.objects.filter(status="FAILED").count() == 5
+    assert not DBTaskResult.objects.filter(status="READY").exists()
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    queue_mail(to=["lea@exemple.fr"], template="password_reset", context={"path": "/secret/"})
+    run_pending_tasks()
+    assert "/secret/" in mail.outbox[-1].body
+    assert not NotificationLog.objects.exists()

@@ -7,8 +7,9 @@ from django_tasks_db.models import DBTaskResult
 
 from passculture.core import clock
 from passculture.core.audit import AuditEntry
+from passculture.core.mail import RETRY_DELAYS
 from passculture.core.taskrunner import run_pending_tasks
-from passculture.notifications import services, tasks
+from passculture.notifications import services
 from passculture.notifications.models import Notice, NotificationLog, Preference
 from tests.bookings.factories import make_youth
 
@@ -113,7 +114,7 @@ def test_failed_send_is_logged_failed_retried_later_then_sent(settings, mailoutb
         assert log.status == "failed" and "Connection" in log.error and log.sent_at is None
         first, retry = DBTaskResult.objects.order_by("enqueued_at")
         assert first.status == "FAILED" and retry.status == "READY"
-        assert retry.run_after == start + tasks.RETRY_DELAYS[0]  # not before one minute
+        assert retry.run_after == start + RETRY_DELAYS[0]  # not before one minute
         assert retry.args_kwargs["args"][-1] == 2
     assert run_pending_tasks() == 0  # not due yet
     settings.MAILERS = UP

@@ -6,6 +6,7 @@ alike without writing each one twice. Text templates render without HTML escapin
 (an apostrophe in a venue name must stay an apostrophe in a plain-text e-mail).
 """
 
+import datetime as dt
 import email.message
 import io
 from typing import Any
@@ -18,6 +19,8 @@ from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils.html import escape, linebreaks, urlize
 from django.utils.safestring import mark_safe
+
+from passculture.core import clock
 
 # Context key naming a text to show as a QR code inside the HTML e-mail (cid:qr).
 QR_KEY = "qr_code"
@@ -109,11 +112,40 @@ def build_message(
     return message, subject, body
 
 
+# Waits before attempts 2, 3, 4 and 5 of an e-mail the mail server refused or missed.
+RETRY_DELAYS = (
+    dt.timedelta(minutes=1),
+    dt.timedelta(minutes=5),
+    dt.timedelta(minutes=30),
+    dt.timedelta(hours=2),
+)
+
+
+def retry_later(send_task: Any, args: tuple[Any, ...], attempt: int) -> bool:
+    """Queue attempt `attempt + 1` of a failed send after its delay (django-tasks-db does
+    not retry on its own); False when the five attempts are spent."""
+    if attempt > len(RETRY_DELAYS):
+        return False
+    later = send_task.using(run_after=clock.now() + RETRY_DELAYS[attempt - 1])
+    later.enqueue(*args, attempt + 1)
+    return True
+
+
 @task
-def send_templated_mail(to: list[str], template: str, context: dict[str, Any]) -> int:
-    """Send one e-mail; retried by the queue on failure (SMTP down)."""
+def send_templated_mail(
+    to: list[str], template: str, context: dict[str, Any], attempt: int = 1
+) -> int:
+    """Send one e-mail; on failure the next attempt is queued, then the error re-raised.
+
+    Not logged in NotificationLog: these carry secret links (password reset, e-mail
+    verification) that must not be kept in the database.
+    """
     message, _, _ = build_message(to=to, template=template, context=context)
-    return message.send()
+    try:
+        return message.send()
+    except Exception:
+        retry_later(send_templated_mail, (to, template, context), attempt)
+        raise
 
 
 def queue_mail(*, to: list[str], template: str, context: dict[str, Any]) -> None:

@@ -1,6 +1,5 @@
 """Send tasks: render, send, log; and the hourly venue digest job."""
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -8,16 +7,8 @@ from django.tasks import task
 from django.urls import reverse
 
 from passculture.core import clock
-from passculture.core.mail import build_message
+from passculture.core.mail import build_message, retry_later
 from passculture.notifications.models import LogStatus, NotificationLog
-
-# Waits before attempts 2, 3, 4 and 5 of an e-mail the mail server refused or missed.
-RETRY_DELAYS = (
-    dt.timedelta(minutes=1),
-    dt.timedelta(minutes=5),
-    dt.timedelta(minutes=30),
-    dt.timedelta(hours=2),
-)
 
 
 @task
@@ -49,9 +40,7 @@ def send_notification(
     except Exception as exc:
         log.status, log.error = LogStatus.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
         log.save(update_fields=["status", "error"])
-        if attempt <= len(RETRY_DELAYS):
-            later = send_notification.using(run_after=clock.now() + RETRY_DELAYS[attempt - 1])
-            later.enqueue(to, template, category, context, unsubscribe, attempt + 1)
+        retry_later(send_notification, (to, template, category, context, unsubscribe), attempt)
         raise
     log.status, log.sent_at = LogStatus.SENT, clock.now()
     log.save(update_fields=["status", "sent_at"])
