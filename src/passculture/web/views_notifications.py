@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -123,6 +123,15 @@ class NoticePages(NamedTuple):
     notices: View
     read: View
     preferences: View
+
+    def urls(self) -> list[URLPattern]:
+        """The same four routes in each space (names used by the shared templates)."""
+        return [
+            path("notifications/", self.notices, name="notices"),
+            path("notifications/tout-lire/", self.read, name="notices_read_all"),
+            path("notifications/<int:notice_id>/lire/", self.read, name="notice_read"),
+            path("notifications/preferences/", self.preferences, name="notification_preferences"),
+        ]
 
 
 def _names(space: Space) -> dict[str, str]:

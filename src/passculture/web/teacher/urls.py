@@ -28,14 +28,5 @@ urlpatterns = [
     path("validation/<int:booking_id>/confirmer/", views_head.booking_confirm, name="confirm"),
     path("validation/<int:booking_id>/refuser/", views_head.booking_refuse, name="refuse"),
     path("partenaires/<int:venue_id>/", views_partner.partner, name="partner"),
-    path("notifications/", views_notifications.teacher.notices, name="notices"),
-    path("notifications/tout-lire/", views_notifications.teacher.read, name="notices_read_all"),
-    path(
-        "notifications/<int:notice_id>/lire/", views_notifications.teacher.read, name="notice_read"
-    ),
-    path(
-        "notifications/preferences/",
-        views_notifications.teacher.preferences,
-        name="notification_preferences",
-    ),
+    *views_notifications.teacher.urls(),
 ]

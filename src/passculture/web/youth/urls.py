@@ -20,13 +20,6 @@ urlpatterns = [
         views_bookings.booking_cancel,
         name="booking_cancel",
     ),
-    path("notifications/", views_notifications.youth.notices, name="notices"),
-    path("notifications/tout-lire/", views_notifications.youth.read, name="notices_read_all"),
-    path("notifications/<int:notice_id>/lire/", views_notifications.youth.read, name="notice_read"),
-    path(
-        "notifications/preferences/",
-        views_notifications.youth.preferences,
-        name="notification_preferences",
-    ),
+    *views_notifications.youth.urls(),
     path("dev/emails/", views_notifications.dev_emails, name="dev_emails"),
 ]
