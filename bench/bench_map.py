@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import pg_databases
-from bench_seed import _call, _env_int, _pg_version, _subprocess_env
+from bench_seed import _call, _env_int, _subprocess_env
 from run_all import BenchResult, Measurement
 
 PG_BENCH_DB = "passculture_bench_map"
@@ -411,10 +411,7 @@ def run() -> BenchResult:
                 "sqlite3, the same SQL",
             )
         )
-        admin_url, asked = pg_databases.admin_url(PG_BENCH_DB)
-        pg_version = _pg_version(admin_url)
-        if pg_version is None and asked:
-            raise RuntimeError("BENCH_DATABASE_URL is set but PostgreSQL does not answer there.")
+        admin_url, pg_version = pg_databases.server(PG_BENCH_DB)
         if pg_version:
             print(f"-- PostgreSQL {pg_version}", flush=True)
             result = _pg_run(admin_url, offers, repeat, base / "var")

@@ -231,19 +231,6 @@ def _sqlite_counts(path: Path, tables: list[str]) -> dict[str, int]:
         return {t: db.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
 
 
-def _pg_version(admin_url: str) -> str | None:
-    try:
-        import psycopg
-    except ImportError:
-        return None
-    try:
-        with psycopg.connect(admin_url, connect_timeout=3, autocommit=True) as db:
-            row = db.execute("SHOW server_version").fetchone()
-    except psycopg.OperationalError:
-        return None
-    return str(row[0]).split()[0] if row else "?"
-
-
 def _pg_counts(url: str, tables: list[str]) -> dict[str, int]:
     import psycopg
     from psycopg import sql
@@ -373,10 +360,7 @@ def run() -> BenchResult:
     started = time.monotonic()
     deadline = started + _env_int("BENCH_BUDGET_S", 150)
 
-    admin_url, asked = pg_databases.admin_url(PG_BENCH_DB)
-    pg_version = _pg_version(admin_url)
-    if pg_version is None and asked:
-        raise RuntimeError("BENCH_DATABASE_URL is set but PostgreSQL does not answer there.")
+    admin_url, pg_version = pg_databases.server(PG_BENCH_DB)
     engines = 2 if pg_version else 1
 
     measurements: list[Measurement] = []

@@ -22,6 +22,30 @@ def admin_url(bench_db: str) -> tuple[str, bool]:
     return url, True
 
 
+def version(admin_url: str) -> str | None:
+    """The server's version, None when nothing answers there."""
+    try:
+        import psycopg
+    except ImportError:
+        return None
+    try:
+        with psycopg.connect(admin_url, connect_timeout=3, autocommit=True) as db:
+            row = db.execute("SHOW server_version").fetchone()
+    except psycopg.OperationalError:
+        return None
+    return str(row[0]).split()[0] if row else "?"
+
+
+def server(bench_db: str) -> tuple[str, str | None]:
+    """(admin URL, PostgreSQL version or None when nothing answers). Raises when the user
+    named a server with BENCH_DATABASE_URL and it does not answer: a silent skip would lie."""
+    admin, asked = admin_url(bench_db)
+    found = version(admin)
+    if found is None and asked:
+        raise RuntimeError("BENCH_DATABASE_URL is set but PostgreSQL does not answer there.")
+    return admin, found
+
+
 @contextmanager
 def databases(admin: str, names: list[str], template: str | None = None) -> Iterator[list[str]]:
     """Fresh databases (copies of `template`, or empty), dropped on the way out."""
