@@ -1,7 +1,6 @@
 """Credit expiring soon: young people with credit left are told at J-30 and J-7, once each."""
 
 import datetime as dt
-import threading
 
 import pytest
 from django.conf import settings
@@ -16,6 +15,7 @@ from passculture.notifications import credit_reminders
 from passculture.notifications.models import Notice, Preference
 from passculture.tasks import PERIODIC_JOBS
 from tests.bookings.factories import NOW, give_deposit, make_bookable_offer, make_youth, paris
+from tests.concurrency import at_once
 
 pytestmark = pytest.mark.django_db
 EXPIRY = paris(2027, 3, 15, 0, 0)  # Monday 15 March 2027, 00:00 in Paris
@@ -137,22 +137,8 @@ def test_two_workers_at_once_send_once(venue, mailoutbox):
         pytest.skip("concurrency is proven on PostgreSQL (the suite runs there under CI)")
     youth_with_credit(venue)
     mailoutbox.clear()
-    barrier = threading.Barrier(2)
-    results: list[int] = []
-
-    def worker() -> None:
-        try:
-            barrier.wait()
-            results.append(credit_reminders.send_credit_reminders())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    with clock.frozen_at(J30):  # the clock is process-wide: frozen once, here
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+    results = at_once(credit_reminders.send_credit_reminders, at=J30)
+    with clock.frozen_at(J30):
         run_pending_tasks()
         run_pending_tasks()
     assert sorted(results) == [0, 1]

@@ -4,7 +4,6 @@ import datetime as dt
 import email
 import email.policy
 import socket
-import threading
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -21,6 +20,7 @@ from passculture.notifications.models import (
 )
 from tests.bookings.factories import NOW, give_deposit, make_bookable_offer, make_youth, paris
 from tests.collective import factories as cf
+from tests.concurrency import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -194,22 +194,7 @@ def test_two_workers_at_once_deliver_one_digest(venue, smtp):
     tokens = _activity(venue)
     run_pending_tasks()
     smtp.messages.clear()
-    barrier = threading.Barrier(2)
-    results: list[int] = []
-
-    def worker() -> None:
-        try:
-            barrier.wait()
-            results.append(digest.send_due_digests())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    with clock.frozen_at(DIGEST_AT):  # the clock is process-wide: frozen once, here
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+    results = at_once(digest.send_due_digests, at=DIGEST_AT)
     assert sorted(results) == [0, 1]
     run_pending_tasks()
     run_pending_tasks()
